@@ -1,0 +1,99 @@
+"""The one place where inputs to public functions are checked and errors are worded.
+
+Every check raises with a message that names the argument, says what was expected and what
+was received, and, where there is one, what to do about it. Nothing is silently coerced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+
+def describe(value: Any) -> str:
+    """A short description of ``value`` for error messages: type, and shape and dtype for arrays."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return f"{type(value).__name__} of shape {tuple(shape)}"
+    return f"{type(value).__name__} {value!r}"[:200]
+
+
+def check_array(
+    value: Any,
+    name: str,
+    *,
+    ndim: int | Sequence[int] | None = None,
+    shape: Sequence[int | None] | None = None,
+    dtype_kind: str | None = None,
+    finite: bool = False,
+) -> np.ndarray:
+    """Check that ``value`` is a NumPy array of the expected rank, shape and kind; return it.
+
+    Parameters
+    ----------
+    value
+        The argument as the user passed it. Lists and tuples are not converted: pass an array.
+    name
+        The argument's name, used in the message.
+    ndim
+        The allowed number(s) of dimensions.
+    shape
+        The expected shape; ``None`` entries match any length.
+    dtype_kind
+        Allowed ``dtype.kind`` characters, e.g. ``"f"`` (floating), ``"fiu"`` (any real number),
+        ``"u"`` (unsigned integer).
+    finite
+        Also require every entry to be finite (no NaN or infinity).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``value`` itself, unchanged.
+    """
+    if not isinstance(value, np.ndarray):
+        raise TypeError(
+            f"{name} must be a NumPy array, got {describe(value)}; use np.asarray first."
+        )
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if value.ndim not in allowed:
+            wanted = " or ".join(str(d) for d in allowed)
+            raise ValueError(f"{name} must have {wanted} dimensions, got {describe(value)}.")
+    if shape is not None:
+        expected = tuple(shape)
+        if value.ndim != len(expected) or any(
+            e is not None and e != s for e, s in zip(expected, value.shape, strict=True)
+        ):
+            wanted = "(" + ", ".join("any" if e is None else str(e) for e in expected) + ")"
+            raise ValueError(f"{name} must have shape {wanted}, got {describe(value)}.")
+    if dtype_kind is not None and value.dtype.kind not in dtype_kind:
+        kinds = {"f": "floating", "i": "signed integer", "u": "unsigned integer", "b": "boolean"}
+        wanted = " or ".join(kinds.get(k, k) for k in dtype_kind)
+        raise TypeError(f"{name} must have a {wanted} dtype, got {describe(value)}.")
+    if finite and not np.all(np.isfinite(value)):
+        bad = int(np.size(value) - np.count_nonzero(np.isfinite(value)))
+        raise ValueError(
+            f"{name} must be finite, but {bad} of its {value.size} entries are NaN or infinite."
+        )
+    return value
+
+
+def check_choice(value: Any, name: str, choices: Sequence[Any]) -> Any:
+    """Check that ``value`` is one of ``choices``; return it."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {listed}; got {value!r}.")
+    return value
+
+
+def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
+    """Check that ``value`` is an integer (not a bool, not a float) of at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {describe(value)}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}.")
+    return int(value)
