@@ -1,0 +1,80 @@
+"""The user cache: where datasets and trained models are kept between runs, never in the repository.
+
+The cache root is ``$MNN_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/mnn``, else ``~/.cache/mnn``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+
+def cache_dir() -> Path:
+    """The root of the user cache (not created here)."""
+    explicit = os.environ.get("MNN_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "mnn"
+
+
+def config_key(config: Mapping[str, Any]) -> str:
+    """A short, stable hash of a JSON-serialisable configuration."""
+    try:
+        text = json.dumps(config, sort_keys=True, separators=(",", ":"))
+    except TypeError as error:
+        raise TypeError(
+            f"the cache configuration must be JSON-serialisable (numbers, strings, lists, dicts): "
+            f"{error}"
+        ) from None
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def cached_artifact(
+    namespace: str, config: Mapping[str, Any], create: Callable[[Path], None]
+) -> tuple[Path, bool]:
+    """Return the cache directory of the artefact described by ``config``, creating it if absent.
+
+    ``create(directory)`` writes the artefact (weights, history, ...) into an empty temporary
+    directory; only when it returns is that directory moved into place, so an interrupted run
+    never leaves a half-written artefact behind. The configuration is stored beside it as
+    ``config.json``.
+
+    Parameters
+    ----------
+    namespace
+        A folder under ``<cache>/artifacts``, e.g. ``"fashion_cnn/torch"``.
+    config
+        Everything the artefact depends on (architecture, hyper-parameters, seed, versions).
+    create
+        Called with the temporary directory when the artefact is not cached yet.
+
+    Returns
+    -------
+    (path, created)
+        The artefact's directory and whether this call created it.
+    """
+    target = cache_dir() / "artifacts" / namespace / config_key(config)
+    if (target / "config.json").is_file():
+        return target, False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
+    try:
+        create(staging)
+        (staging / "config.json").write_text(json.dumps(config, sort_keys=True, indent=2))
+        try:
+            staging.rename(target)
+        except OSError:
+            # Another process finished the same artefact first: keep theirs.
+            if not (target / "config.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target, True

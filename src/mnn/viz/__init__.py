@@ -1,0 +1,6 @@
+"""Figures for the book. ``mnn.viz`` draws arrays it is given; it never computes gradients."""
+
+from .curves import plot_history
+from .grids import class_grid, image_grid
+
+__all__ = ["class_grid", "image_grid", "plot_history"]

@@ -1,0 +1,124 @@
+"""Grids of images: samples per class, filters, feature maps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from .._validation import check_array, check_positive_int
+
+
+def image_grid(
+    images: np.ndarray,
+    *,
+    titles: Sequence[str] | None = None,
+    ncols: int = 10,
+    cmap: str = "gray",
+    size: float = 1.2,
+    suptitle: str | None = None,
+) -> Figure:
+    """Show images in a grid, row by row.
+
+    Parameters
+    ----------
+    images
+        (N, H, W) grey or (N, H, W, 3) RGB images, any real dtype (shown with the image's own
+        range for grey images, as given for RGB).
+    titles
+        One short title per image, or ``None``.
+    ncols
+        Images per row.
+    cmap
+        Colour map for grey images.
+    size
+        Width and height of one cell in inches.
+    suptitle
+        Title of the whole figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    check_array(images, "images", ndim=(3, 4), dtype_kind="fiub")
+    if images.ndim == 4 and images.shape[-1] != 3:
+        raise ValueError(f"RGB images must be (N, H, W, 3), got shape {images.shape}.")
+    ncols = check_positive_int(ncols, "ncols")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"got {len(titles)} titles for {len(images)} images.")
+    n = len(images)
+    ncols = min(ncols, max(n, 1))
+    nrows = max(1, -(-n // ncols))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows + 0.3), squeeze=False
+    )
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index < n:
+            ax.imshow(images[index], cmap=cmap if images.ndim == 3 else None)
+            if titles is not None:
+                ax.set_title(titles[index], fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def class_grid(
+    images: np.ndarray,
+    labels: np.ndarray,
+    class_names: Sequence[str],
+    *,
+    per_class: int = 8,
+    seed: int = 0,
+    size: float = 0.9,
+) -> Figure:
+    """Show ``per_class`` random samples of every class: one row per class, named on the left.
+
+    Parameters
+    ----------
+    images
+        (N, H, W) grey images.
+    labels
+        (N,) integer labels in ``0 .. len(class_names) - 1``.
+    class_names
+        The name of each class.
+    per_class
+        Samples drawn (without replacement) from each class.
+    seed
+        Seed of the draw, so that the figure is the same every run.
+    size
+        Width and height of one cell in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    check_array(images, "images", ndim=3)
+    check_array(labels, "labels", shape=(len(images),), dtype_kind="iu")
+    per_class = check_positive_int(per_class, "per_class")
+    rng = np.random.default_rng(seed)
+    nrows = len(class_names)
+    fig, axes = plt.subplots(
+        nrows, per_class, figsize=(size * per_class + 1.2, size * nrows), squeeze=False
+    )
+    for row, name in enumerate(class_names):
+        members = np.flatnonzero(labels == row)
+        if len(members) < per_class:
+            raise ValueError(
+                f"class {row} ({name!r}) has {len(members)} images, "
+                f"fewer than per_class={per_class}."
+            )
+        chosen = rng.choice(members, size=per_class, replace=False)
+        for col, index in enumerate(chosen):
+            ax = axes[row, col]
+            ax.imshow(images[index], cmap="gray_r")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05, left=0.2)
+    return fig
