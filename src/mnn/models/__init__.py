@@ -1,0 +1,1 @@
+"""Pretrained and small models in PyTorch and Keras."""
