@@ -28,8 +28,14 @@ layers = keras.layers
 
 
 def _conv_bn(
-    x: keras.KerasTensor, prefix: str, filters: int, kernel: int = 1, stride: int = 1, *,
-    depthwise: bool = False, relu6: bool = True,
+    x: keras.KerasTensor,
+    prefix: str,
+    filters: int,
+    kernel: int = 1,
+    stride: int = 1,
+    *,
+    depthwise: bool = False,
+    relu6: bool = True,
 ) -> keras.KerasTensor:
     """conv, bn[, relu6] named ``prefix.conv``, ``prefix.bn``, ``prefix.relu6``."""
     if depthwise:

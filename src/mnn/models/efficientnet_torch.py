@@ -59,7 +59,12 @@ class Add(nn.Module):
 
 
 def _conv_bn(
-    c_in: int, c_out: int, kernel: int = 1, stride: int = 1, *, depthwise: bool = False,
+    c_in: int,
+    c_out: int,
+    kernel: int = 1,
+    stride: int = 1,
+    *,
+    depthwise: bool = False,
     relu6: bool = True,
 ) -> nn.Sequential:
     """[pad,] conv, bn[, relu6] under those names."""

@@ -84,8 +84,8 @@ def load_torch_weights(
         layer.set_weights(values)
         used.update(keys)
     unused = sorted(k for k in state if k not in used and not k.endswith(_IGNORED_SUFFIXES))
-    if unused or flattened:
-        raise ValueError(
-            f"PyTorch tensors without a Keras layer: {unused[:5]}{'...' if len(unused) > 5 else ''};"
-            f" unknown flattened layers: {sorted(flattened)}."
-        )
+    if unused:
+        more = f" and {len(unused) - 5} more" if len(unused) > 5 else ""
+        raise ValueError(f"PyTorch tensors without a Keras layer: {unused[:5]}{more}.")
+    if flattened:
+        raise ValueError(f"flattened names layers the model does not have: {sorted(flattened)}.")
