@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.mnn-installed
-JB_FLAGS ?= -W -n --keep-going
+JB_FLAGS ?= -W --keep-going
 
 .PHONY: book test env data lab lint bench clean clean-data distclean lock
 
