@@ -97,3 +97,26 @@ def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}.")
     return int(value)
+
+
+def check_in_range(value: np.ndarray, name: str, low: float, high: float, hint: str = "") -> None:
+    """Check that every entry of the array ``value`` lies in the closed interval [low, high].
+
+    ``hint`` is appended to the message: say there what the user should do.
+    """
+    if value.size and (value.min() < low or value.max() > high):
+        raise ValueError(
+            f"{name} must lie in [{low:g}, {high:g}], got values from {value.min():g} to "
+            f"{value.max():g}" + (f"; {hint}" if hint else ".")
+        )
+
+
+def check_positive_number(value: Any, name: str, *, allow_zero: bool = False) -> float:
+    """Check that ``value`` is a finite real number (not a bool) > 0, or >= 0 with
+    ``allow_zero``; return it as a float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {describe(value)}.")
+    bound = ">= 0" if allow_zero else "> 0"
+    if not (np.isfinite(value) and (value >= 0 if allow_zero else value > 0)):
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}.")
+    return float(value)

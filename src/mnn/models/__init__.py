@@ -24,3 +24,37 @@ __all__ = [
     "keras_application",
     "trained_fashion_cnn",
 ]
+
+# Chapter 6: the convolutional autoencoder, its training and noise, PCA, embedding scores.
+from .autoencoder import (
+    autoencoder_inputs,
+    autoencoder_to_keras,
+    conv_autoencoder,
+    count_parameters,
+    decode,
+    encode,
+    reconstruct,
+    reconstruction_loss,
+)
+from .autoencoder_noise import add_noise, clipped_noise_moments
+from .autoencoder_training import train_autoencoder, trained_autoencoder
+from .embedding import embedding_scores, knn_accuracy
+from .pca import pca_autoencoder
+
+__all__ += [
+    "add_noise",
+    "autoencoder_inputs",
+    "autoencoder_to_keras",
+    "clipped_noise_moments",
+    "conv_autoencoder",
+    "count_parameters",
+    "decode",
+    "embedding_scores",
+    "encode",
+    "knn_accuracy",
+    "pca_autoencoder",
+    "reconstruct",
+    "reconstruction_loss",
+    "train_autoencoder",
+    "trained_autoencoder",
+]
