@@ -28,11 +28,12 @@ __all__ = [
 # Chapter 6: the convolutional autoencoder, its training and noise, PCA, embedding scores.
 from .autoencoder import (
     autoencoder_inputs,
-    autoencoder_to_keras,
     conv_autoencoder,
+    convert_autoencoder,
     count_parameters,
     decode,
     encode,
+    latent_grid,
     reconstruct,
     reconstruction_loss,
 )
@@ -44,14 +45,15 @@ from .pca import pca_autoencoder
 __all__ += [
     "add_noise",
     "autoencoder_inputs",
-    "autoencoder_to_keras",
     "clipped_noise_moments",
     "conv_autoencoder",
+    "convert_autoencoder",
     "count_parameters",
     "decode",
     "embedding_scores",
     "encode",
     "knn_accuracy",
+    "latent_grid",
     "pca_autoencoder",
     "reconstruct",
     "reconstruction_loss",

@@ -241,15 +241,23 @@ def conv_autoencoder(
     return framework_backend(framework).build(encoder, decoder, seed)
 
 
-def autoencoder_to_keras(model: Any) -> Any:
-    """A Keras autoencoder with the weights of a PyTorch one: both compute the same function.
+def convert_autoencoder(model: Any, framework: str) -> Any:
+    """A copy of an autoencoder in ``framework``, with the same weights: both compute the same
+    function.
 
-    Kernels are transposed to Keras' layout, and the dense layers next to the flatten and the
-    reshape have their units reordered from PyTorch's (C, H, W) to Keras' (H, W, C) order.
+    Kernels are transposed between the layouts, and the units of the two dense layers next to the
+    flatten and the reshape are reordered between PyTorch's (C, H, W) and Keras' (H, W, C) order.
+
+    Parameters
+    ----------
+    model
+        An autoencoder of either framework.
+    framework
+        ``"torch"`` or ``"keras"``: the framework of the copy.
     """
-    if framework_of(model) != "torch" or not backend_of(model).is_autoencoder(model):
-        raise TypeError(f"model must be a PyTorch autoencoder, got {describe(model)}.")
-    return framework_backend("keras").from_torch(model)
+    source = backend_of(model)
+    target = framework_backend(framework)
+    return target.from_torch_state(*source.layer_tables(model), source.torch_state(model))
 
 
 def count_parameters(model: Any) -> int:
@@ -363,3 +371,37 @@ def reconstruction_loss(model: Any, images: np.ndarray, targets: np.ndarray | No
     backend = backend_of(model)
     evaluate = evaluator(model, backend.loss_value, INFERENCE_BATCH)
     return evaluate(backend.to_layout(images), backend.to_layout(targets))["loss"]
+
+
+def latent_grid(
+    codes: np.ndarray, n: int = 15, quantiles: tuple[float, float] = (0.01, 0.99)
+) -> np.ndarray:
+    """A regular n x n grid of the code plane that spans the bulk of ``codes``.
+
+    Parameters
+    ----------
+    codes
+        (N, 2) codes, e.g. :func:`encode` of test images.
+    n
+        Nodes per side.
+    quantiles
+        Each coordinate runs from this lower to this upper quantile of the codes, so that a few
+        outlying codes do not stretch the grid.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n * n, 2) float32 codes, row by row from the largest :math:`z_2` down, :math:`z_1`
+        increasing along a row: the order :func:`mnn.viz.latent_plane` draws.
+    """
+    check_array(codes, "codes", shape=(None, 2), dtype_kind="f", finite=True)
+    n = check_positive_int(n, "n", minimum=2)
+    low, high = quantiles
+    if not 0 <= low < high <= 1:
+        raise ValueError(f"quantiles must satisfy 0 <= low < high <= 1, got {quantiles!r}.")
+    (z1_low, z2_low), (z1_high, z2_high) = np.quantile(codes, [low, high], axis=0)
+    z1 = np.linspace(z1_low, z1_high, n)
+    z2 = np.linspace(z2_high, z2_low, n)
+    if not (z1_high > z1_low and z2_high > z2_low):
+        raise ValueError("the codes do not spread in both directions: there is no plane to grid.")
+    return np.stack(np.meshgrid(z1, z2), axis=-1).reshape(-1, 2).astype(np.float32)

@@ -9,7 +9,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from .autoencoder import KERNEL_SIZE, output_shapes
+from .autoencoder import KERNEL_SIZE, layer_table, output_shapes
 from .fashion_cnn import IMAGE_SIZE, Layer
 from .keras_port import load_torch_weights
 from .training import Step
@@ -124,14 +124,25 @@ def load(directory: Path, encoder: Sequence[Layer], decoder: Sequence[Layer]) ->
     return model
 
 
-def from_torch(model: Any) -> keras.Sequential:
-    """A Keras copy of a PyTorch :class:`~mnn.models.autoencoder_torch.ConvAutoencoder`, with
-    its weights: same tables, same layer names, kernels transposed to Keras' layout."""
-    encoder_layers, decoder_layers = model.layer_tables
-    copy = _network(encoder_layers, decoder_layers)
-    state = {key: value.detach().numpy() for key, value in model.state_dict().items()}
+def layer_tables(model: keras.Model) -> tuple[tuple[Layer, ...], tuple[Layer, ...]]:
+    """The encoder's and decoder's layer tables that ``model`` was built from."""
+    convolutions = [layer for layer in encoder(model).layers if isinstance(layer, layers.Conv2D)]
+    return layer_table([layer.filters for layer in convolutions], code_size(model))
+
+
+def _flattened_shape(encoder_layers: Sequence[Layer]) -> tuple[int, int, int]:
+    """(C, H, W) of the feature map that ``enc_flatten`` flattens (and ``dec_reshape`` rebuilds)."""
     shapes = output_shapes(encoder_layers, (1, IMAGE_SIZE, IMAGE_SIZE))
-    flattened = shapes[[layer.name for layer in encoder_layers].index("enc_flatten") - 1]
+    return shapes[[layer.name for layer in encoder_layers].index("enc_flatten") - 1]
+
+
+def from_torch_state(
+    encoder_layers: Sequence[Layer], decoder_layers: Sequence[Layer], state: dict[str, np.ndarray]
+) -> keras.Sequential:
+    """A Keras autoencoder holding the weights of a PyTorch one, given as NumPy arrays under
+    their PyTorch names (``"encoder.enc_conv1.weight"``, ...)."""
+    model = _network(encoder_layers, decoder_layers)
+    flattened = _flattened_shape(encoder_layers)
     encoder_state = {k.removeprefix("encoder."): v for k, v in state.items() if k[:8] == "encoder."}
     decoder_state = {k.removeprefix("decoder."): v for k, v in state.items() if k[:8] == "decoder."}
     # dec_dense feeds a reshape, which PyTorch reads as (C, H, W) and Keras as (H, W, C):
@@ -140,6 +151,33 @@ def from_torch(model: Any) -> keras.Sequential:
     for key in ("dec_dense.weight", "dec_dense.bias"):
         value = decoder_state[key].reshape(channels, height, width, -1)
         decoder_state[key] = value.transpose(1, 2, 0, 3).reshape(decoder_state[key].shape)
-    load_torch_weights(encoder(copy), encoder_state, flattened={"code": flattened})
-    load_torch_weights(decoder(copy), decoder_state)
-    return copy
+    load_torch_weights(encoder(model), encoder_state, flattened={"code": flattened})
+    load_torch_weights(decoder(model), decoder_state)
+    return model
+
+
+def torch_state(model: keras.Model) -> dict[str, np.ndarray]:
+    """The weights of ``model`` under PyTorch's names and in PyTorch's layouts: the inverse of
+    :func:`from_torch_state`."""
+    channels, height, width = _flattened_shape(layer_tables(model)[0])
+    state = {}
+    for part in ("encoder", "decoder"):
+        for layer in model.get_layer(part).layers:
+            if isinstance(layer, layers.Conv2D):
+                kernel, bias = layer.get_weights()
+                weight = kernel.transpose(3, 2, 0, 1)
+            elif isinstance(layer, layers.Dense):
+                kernel, bias = layer.get_weights()
+                if layer.name == "code":  # its inputs: Keras flattens (H, W, C), PyTorch (C, H, W)
+                    chw = kernel.reshape(height, width, channels, -1).transpose(2, 0, 1, 3)
+                    kernel = chw.reshape(kernel.shape)
+                elif layer.name == "dec_dense":  # its outputs: the same, for the reshape
+                    chw = kernel.reshape(-1, height, width, channels).transpose(0, 3, 1, 2)
+                    kernel = chw.reshape(kernel.shape)
+                    bias = bias.reshape(height, width, channels).transpose(2, 0, 1).ravel()
+                weight = kernel.T
+            else:
+                continue
+            state[f"{part}.{layer.name}.weight"] = np.ascontiguousarray(weight)
+            state[f"{part}.{layer.name}.bias"] = np.ascontiguousarray(bias)
+    return state

@@ -42,13 +42,13 @@ def add_noise(
     Returns
     -------
     numpy.ndarray
-        Noisy images of the same shape and dtype.
+        Noisy images of the same shape; float32, or float64 for float64 images.
     """
     check_array(images, "images", dtype_kind="f", finite=True)
     check_in_range(images, "images", 0.0, 1.0, "add noise to pixels scaled to [0, 1].")
     std = check_positive_number(std, "std", allow_zero=True)
     rng = np.random.default_rng(rng)
-    noisy = images + (std * rng.standard_normal(images.shape)).astype(images.dtype)
+    noisy = images + std * rng.standard_normal(images.shape, dtype=np.float32)
     return np.clip(noisy, 0.0, 1.0) if clip else noisy
 
 

@@ -112,6 +112,26 @@ def adam_step(model: ConvAutoencoder, learning_rate: float) -> Step:
     return _adam_step(model, loss, learning_rate)
 
 
+def layer_tables(model: ConvAutoencoder) -> tuple[tuple[Layer, ...], tuple[Layer, ...]]:
+    """The encoder's and decoder's layer tables that ``model`` was built from."""
+    return model.layer_tables
+
+
+def torch_state(model: ConvAutoencoder) -> dict[str, np.ndarray]:
+    """The state dict as NumPy arrays."""
+    return {key: value.detach().numpy().copy() for key, value in model.state_dict().items()}
+
+
+def from_torch_state(
+    encoder: Sequence[Layer], decoder: Sequence[Layer], state: dict[str, np.ndarray]
+) -> ConvAutoencoder:
+    """The network with the weights ``state`` (NumPy arrays under PyTorch's names), in
+    evaluation mode."""
+    model = ConvAutoencoder(encoder, decoder)
+    model.load_state_dict({key: torch.from_numpy(value) for key, value in state.items()})
+    return model.eval()
+
+
 def save(model: nn.Module, directory: Path) -> None:
     torch.save(model.state_dict(), directory / WEIGHTS_FILE)
 

@@ -2,5 +2,14 @@
 
 from .curves import plot_history
 from .grids import class_grid, image_grid
+from .latent import latent_plane, latent_scatter
+from .reconstructions import reconstruction_grid
 
-__all__ = ["class_grid", "image_grid", "plot_history"]
+__all__ = [
+    "class_grid",
+    "image_grid",
+    "latent_plane",
+    "latent_scatter",
+    "plot_history",
+    "reconstruction_grid",
+]
