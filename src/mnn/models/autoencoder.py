@@ -400,8 +400,8 @@ def latent_grid(
     if not 0 <= low < high <= 1:
         raise ValueError(f"quantiles must satisfy 0 <= low < high <= 1, got {quantiles!r}.")
     (z1_low, z2_low), (z1_high, z2_high) = np.quantile(codes, [low, high], axis=0)
-    z1 = np.linspace(z1_low, z1_high, n)
-    z2 = np.linspace(z2_high, z2_low, n)
     if not (z1_high > z1_low and z2_high > z2_low):
         raise ValueError("the codes do not spread in both directions: there is no plane to grid.")
+    z1 = np.linspace(z1_low, z1_high, n)
+    z2 = np.linspace(z2_high, z2_low, n)
     return np.stack(np.meshgrid(z1, z2), axis=-1).reshape(-1, 2).astype(np.float32)

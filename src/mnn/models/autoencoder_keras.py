@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,10 @@ def adam_step(model: keras.Model, learning_rate: float) -> Step:
 
 
 def save(model: keras.Model, directory: Path) -> None:
-    model.save_weights(directory / WEIGHTS_FILE)
+    with warnings.catch_warnings():
+        # Keras 3.15 converts variables with np.array(x), which NumPy 2 reports as deprecated.
+        warnings.filterwarnings("ignore", "__array__ implementation", DeprecationWarning)
+        model.save_weights(directory / WEIGHTS_FILE)
 
 
 def load(directory: Path, encoder: Sequence[Layer], decoder: Sequence[Layer]) -> keras.Sequential:

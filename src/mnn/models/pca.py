@@ -16,8 +16,7 @@ from .autoencoder import check_images
 
 
 def pca_autoencoder(images: np.ndarray, n_components: int = 2) -> PCA:
-    """scikit-learn's PCA fitted to the flattened images (exactly: eigenvectors of the
-    784 x 784 covariance).
+    """scikit-learn's PCA fitted to the flattened images, exactly (no randomised solver).
 
     Parameters
     ----------
@@ -33,5 +32,7 @@ def pca_autoencoder(images: np.ndarray, n_components: int = 2) -> PCA:
     """
     images = check_images(images)
     n_components = check_positive_int(n_components, "n_components")
-    pca = PCA(n_components, svd_solver="covariance_eigh")
-    return pca.fit(images.reshape(len(images), -1).astype(np.float64))
+    pixels = images.reshape(len(images), -1).astype(np.float64)
+    # Both solvers are exact; the eigenvectors of the covariance are the faster for many images.
+    solver = "covariance_eigh" if pixels.shape[0] >= pixels.shape[1] else "full"
+    return PCA(n_components, svd_solver=solver).fit(pixels)
