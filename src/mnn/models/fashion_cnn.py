@@ -105,7 +105,7 @@ def _backend(framework: str) -> Any:
     return backend
 
 
-def fashion_cnn(framework: str = "torch", seed: int = 0) -> Any:
+def untrained_fashion_cnn(framework: str = "torch", seed: int = 0) -> Any:
     """The untrained CNN, initialised from ``seed``.
 
     Parameters

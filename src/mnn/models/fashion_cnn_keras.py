@@ -11,7 +11,7 @@ import numpy as np
 
 from .fashion_cnn import HISTORY_KEYS, IMAGE_SIZE, KERNEL_SIZE, LAYERS, progress_bar
 
-WEIGHTS_FILE = "model.weights.h5"
+WEIGHTS_FILE = "weights.npz"
 layers = keras.layers
 
 
@@ -90,11 +90,13 @@ def train(
 
 
 def save(model: keras.Model, directory: Path) -> None:
-    model.save_weights(directory / WEIGHTS_FILE)
+    # Plain NumPy arrays in model.weights order (Keras' .h5 writer warns under NumPy 2).
+    np.savez(directory / WEIGHTS_FILE, *model.get_weights())
 
 
 def load(directory: Path) -> keras.Sequential:
     """The trained network saved in ``directory``."""
     model = _network()
-    model.load_weights(directory / WEIGHTS_FILE)
+    with np.load(directory / WEIGHTS_FILE) as stored:
+        model.set_weights([stored[f"arr_{i}"] for i in range(len(stored.files))])
     return model

@@ -45,6 +45,11 @@ def class_names() -> tuple[str, ...]:
 
 
 def _check_photo(image: Any, name: str) -> np.ndarray:
+    if isinstance(image, np.ndarray) and image.ndim == 2:
+        raise ValueError(
+            f"{name} must be an RGB image (H, W, 3), got {describe(image)}; repeat a grey image "
+            "into three channels with np.repeat(image[..., None], 3, axis=-1)."
+        )
     check_array(image, name, ndim=3, dtype_kind="uf")
     if image.shape[-1] != 3:
         hint = (
@@ -81,7 +86,9 @@ def _center_crop_resize(image: np.ndarray, size: int, crop_fraction: float) -> n
     crop = image[top : top + side, left : left + side].astype(np.float32)
     # Channel by channel in PIL's 32-bit float mode: bicubic without rounding to uint8.
     channels = [
-        np.asarray(Image.fromarray(crop[..., c], mode="F").resize((size, size), Image.BICUBIC))
+        np.asarray(
+            Image.fromarray(np.ascontiguousarray(crop[..., c])).resize((size, size), Image.BICUBIC)
+        )
         for c in range(3)
     ]
     # Bicubic weights overshoot at sharp edges; keep pixels in their range, as uint8 resizing does.
