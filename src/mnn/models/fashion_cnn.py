@@ -6,7 +6,7 @@ two models have the same architecture and the same number of parameters. Convolu
 with "same" padding; every convolution and hidden dense layer is followed by its own ReLU layer
 (``conv1_relu``, ...); ``logits`` has no softmax.
 
-:func:`trained_fashion_cnn` trains a model once and keeps it in the user cache
+:func:`~mnn.models.trained_fashion_cnn` trains a model once and keeps it in the user cache
 (:func:`mnn.cache.cached_artifact`), keyed by the configuration and the seed; later calls load it.
 """
 
@@ -33,8 +33,9 @@ class Layer(NamedTuple):
 
 IMAGE_SIZE = 28
 NUM_CLASSES = 10
-#: The layer table; kinds: conv (3x3, same), relu, maxpool (size x size), flatten, dropout
-#: (rate), dense (units).
+#: The layer table. A "conv" is 3x3 with "same" padding and ``size`` filters, a "maxpool" takes
+#: the maximum over ``size`` x ``size`` windows, "dropout" has rate ``size``, "dense" has ``size``
+#: units.
 LAYERS: tuple[Layer, ...] = (
     Layer("conv1", "conv", 16),
     Layer("conv1_relu", "relu"),
