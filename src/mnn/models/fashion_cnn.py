@@ -153,7 +153,8 @@ def trained_fashion_cnn(
     Returns
     -------
     (model, history)
-        The model (PyTorch: in evaluation mode) and its per-epoch ``"loss"``, ``"accuracy"``,
+        The model (PyTorch: in evaluation mode; Keras: compiled with the training loss and
+        accuracy, so that ``model.evaluate`` works) and its per-epoch ``"loss"``, ``"accuracy"``,
         ``"val_loss"``, ``"val_accuracy"``, ready for :func:`mnn.viz.plot_history`.
     """
     backend = _backend(framework)
@@ -181,7 +182,7 @@ def trained_fashion_cnn(
 
     directory, _created = cached_artifact(f"fashion_cnn/{framework}", config, create)
     history = json.loads((directory / "history.json").read_text())
-    return backend.load(directory), history
+    return backend.load(directory, config), history
 
 
 def progress_bar(total: int, enabled: bool, description: str) -> Any:
