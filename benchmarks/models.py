@@ -5,11 +5,16 @@ batch 1 (what saliency maps and Grad-CAM need). Keras runs under ``tf.function``
 reference, eagerly). The measurements alternate between the frameworks, so that load from other
 processes affects them alike; the table gives medians and the ratio Keras / PyTorch.
 
-Run: python benchmarks/models.py
+Both frameworks get the same number of threads, one by default: on a loaded machine PyTorch's
+OpenMP threads wait for each other and a two-thread forward pass slowed down more than tenfold
+here, which would measure the load rather than the frameworks.
+
+Run: python benchmarks/models.py [--threads N]
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 from collections.abc import Callable
@@ -80,6 +85,12 @@ def median_ms(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, 
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1, help="threads for each framework")
+    threads = parser.parse_args().threads
+    torch.set_num_threads(threads)
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
     torch_model = efficientnet_lite0("torch")
     keras_model = efficientnet_lite0("keras")
     photos = imagenet.preprocess([sample_image(name) for name in PHOTOS])
@@ -89,10 +100,7 @@ def main() -> None:
         ("forward, batch 32", batches[32], 32, torch_forward, keras_forward),
         ("input gradient, batch 1", batches[1], 1, torch_input_gradient, keras_input_gradient),
     ]
-    print(
-        f"torch {torch.__version__}, tensorflow {tf.__version__}, "
-        f"torch threads {torch.get_num_threads()}"
-    )
+    print(f"torch {torch.__version__}, tensorflow {tf.__version__}, {threads} thread(s) for each")
     header = f"{'case':<24} {'torch ms':>9} {'keras ms':>9} {'keras/torch':>12} {'eager ms':>9}"
     print(header)
     print("-" * len(header))
