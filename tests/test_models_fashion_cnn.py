@@ -113,6 +113,7 @@ def test_train_then_load_from_cache(framework, backend, tmp_cache, monkeypatch):
         ({"framework": "jax"}, ValueError, "framework must be one of 'torch', 'keras'; got 'jax'"),
         ({"epochs": 0}, ValueError, "epochs must be at least 1"),
         ({"n_train": 2.5}, TypeError, "n_train must be an integer"),
+        ({"n_test": 10_001}, ValueError, "n_test must be at most 10,000 \\(all images\\)"),
         ({"learning_rate": -1.0}, ValueError, "learning_rate must be positive"),
         ({"learning_rate": "fast"}, TypeError, "learning_rate must be a number"),
         ({"seed": -1}, ValueError, "seed must be at least 0"),
