@@ -2,5 +2,6 @@
 
 from .curves import plot_history
 from .grids import class_grid, image_grid
+from .predictions import plot_predictions
 
-__all__ = ["class_grid", "image_grid", "plot_history"]
+__all__ = ["class_grid", "image_grid", "plot_history", "plot_predictions"]
