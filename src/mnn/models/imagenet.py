@@ -45,6 +45,11 @@ def class_names() -> tuple[str, ...]:
 
 
 def _check_photo(image: Any, name: str) -> np.ndarray:
+    if isinstance(image, np.ndarray) and image.ndim == 2:
+        raise ValueError(
+            f"{name} must be an RGB image (H, W, 3), got {describe(image)}; repeat a grey image "
+            "into three channels with np.repeat(image[..., None], 3, axis=-1)."
+        )
     check_array(image, name, ndim=3, dtype_kind="uf")
     if image.shape[-1] != 3:
         hint = (
@@ -81,7 +86,9 @@ def _center_crop_resize(image: np.ndarray, size: int, crop_fraction: float) -> n
     crop = image[top : top + side, left : left + side].astype(np.float32)
     # Channel by channel in PIL's 32-bit float mode: bicubic without rounding to uint8.
     channels = [
-        np.asarray(Image.fromarray(crop[..., c], mode="F").resize((size, size), Image.BICUBIC))
+        np.asarray(
+            Image.fromarray(np.ascontiguousarray(crop[..., c])).resize((size, size), Image.BICUBIC)
+        )
         for c in range(3)
     ]
     # Bicubic weights overshoot at sharp edges; keep pixels in their range, as uint8 resizing does.
@@ -133,6 +140,23 @@ def preprocess(
     checked = [_check_photo(image, label.format(i)) for i, image in enumerate(batch)]
     resized = np.stack([_center_crop_resize(image, size, crop_fraction) for image in checked])
     return ((resized - PIXEL_OFFSET) / PIXEL_SCALE).astype(np.float32)
+
+
+def to_pixels(x: np.ndarray) -> np.ndarray:
+    """Undo the rescaling of :func:`preprocess`: (N, H, W, 3) model inputs -> uint8 pixels to show.
+
+    Parameters
+    ----------
+    x
+        (N, H, W, 3) float, NHWC (use :func:`to_nhwc` first for PyTorch batches).
+
+    Returns
+    -------
+    numpy.ndarray
+        (N, H, W, 3) uint8, :math:`128 x + 127` rounded and clipped to [0, 255].
+    """
+    check_array(x, "x", shape=(None, None, None, 3), dtype_kind="f", finite=True)
+    return np.clip(np.rint(x * PIXEL_SCALE + PIXEL_OFFSET), 0, 255).astype(np.uint8)
 
 
 def to_nchw(x: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@
 from .curves import plot_history
 from .grids import class_grid, image_grid
 from .latent import latent_plane, latent_scatter
+from .predictions import plot_predictions
 from .reconstructions import reconstruction_grid
 
 __all__ = [
@@ -11,5 +12,6 @@ __all__ = [
     "latent_plane",
     "latent_scatter",
     "plot_history",
+    "plot_predictions",
     "reconstruction_grid",
 ]
