@@ -26,8 +26,8 @@ def numpy_bce(outputs: np.ndarray, targets: np.ndarray) -> float:
 @pytest.fixture(scope="module")
 def models() -> dict[str, object]:
     return {
-        "torch": mnn.models.conv_autoencoder("torch", widths=SMALL, seed=1),
-        "keras": mnn.models.conv_autoencoder("keras", widths=SMALL, seed=1),
+        "torch": mnn.models.untrained_autoencoder("torch", widths=SMALL, seed=1),
+        "keras": mnn.models.untrained_autoencoder("keras", widths=SMALL, seed=1),
     }
 
 
@@ -91,7 +91,7 @@ def test_output_shape_equals_input_shape(models, framework) -> None:
 @pytest.mark.parametrize("widths", [SMALL, ae.WIDTHS, (5, 7)])
 def test_keras_and_torch_have_equal_parameter_counts(widths) -> None:
     counts = [
-        mnn.models.count_parameters(mnn.models.conv_autoencoder(framework, widths=widths))
+        mnn.models.count_parameters(mnn.models.untrained_autoencoder(framework, widths=widths))
         for framework in ("torch", "keras")
     ]
     encoder, decoder = ae.layer_table(widths)
@@ -104,7 +104,7 @@ def test_default_parameter_count_by_hand() -> None:
     weights = 9 * (1 * c1 + c1 * c2 + c2 * c3)  # the decoder's convolutions have as many
     biases = (c1 + c2 + c3) + (c2 + c1 + 1)
     dense = (49 * c3 * 2 + 2) + (2 * 49 * c3 + 49 * c3)
-    model = mnn.models.conv_autoencoder("torch")
+    model = mnn.models.untrained_autoencoder("torch")
     assert mnn.models.count_parameters(model) == 2 * weights + biases + dense
     assert f"{2 * weights + biases + dense:,}" in ae.summary().splitlines()[-1]
 
@@ -131,7 +131,7 @@ def test_loss_equals_numpy_binary_cross_entropy(models, framework) -> None:
 @pytest.mark.parametrize("source", ["torch", "keras"])
 def test_converted_autoencoder_computes_the_same_function(source) -> None:
     target = {"torch": "keras", "keras": "torch"}[source]
-    model = mnn.models.conv_autoencoder(source, widths=SMALL, seed=5)
+    model = mnn.models.untrained_autoencoder(source, widths=SMALL, seed=5)
     copy = mnn.models.convert_autoencoder(model, target)
     x, z = images(4, seed=6), np.random.default_rng(7).normal(size=(4, 2)).astype(np.float32)
     np.testing.assert_allclose(
@@ -217,7 +217,9 @@ def test_bad_codes_and_models_are_refused(models) -> None:
         mnn.models.decode(models["keras"], np.zeros((3, 2), np.int64))
     with pytest.raises(ValueError, match="codes must be finite"):
         mnn.models.decode(models["torch"], np.full((1, 2), np.inf, np.float32))
-    with pytest.raises(TypeError, match=r"an autoencoder made by mnn\.models\.conv_autoencoder"):
+    with pytest.raises(
+        TypeError, match=r"an autoencoder made by mnn\.models\.untrained_autoencoder"
+    ):
         mnn.models.encode(torch.nn.Linear(2, 2), images(1))
     with pytest.raises(TypeError, match=r"torch\.nn\.Module or a keras\.Model"):
         mnn.models.decode("model", np.zeros((1, 2), np.float32))
@@ -229,11 +231,11 @@ def test_bad_codes_and_models_are_refused(models) -> None:
 
 def test_bad_architectures_and_settings_are_refused() -> None:
     with pytest.raises(ValueError, match="28 is not divisible by 8; use at most 3 widths"):
-        mnn.models.conv_autoencoder("torch", widths=(2, 2, 2, 2))
+        mnn.models.untrained_autoencoder("torch", widths=(2, 2, 2, 2))
     with pytest.raises(TypeError, match="widths must be a non-empty sequence of integers"):
-        mnn.models.conv_autoencoder("torch", widths=8)
+        mnn.models.untrained_autoencoder("torch", widths=8)
     with pytest.raises(ValueError, match="framework must be one of 'torch', 'keras'; got 'jax'"):
-        mnn.models.conv_autoencoder("jax")
+        mnn.models.untrained_autoencoder("jax")
     with pytest.raises(ValueError, match=r"noise_std must be a finite number >= 0, got -1"):
         mnn.models.train_autoencoder("torch", images(2), images(2), noise_std=-1.0)
     with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):

@@ -93,7 +93,7 @@ def test_fit_corrupts_training_inputs_only_and_is_seeded() -> None:
 def test_adam_steps_agree_between_the_frameworks() -> None:
     """The same network, the same batches: PyTorch and Keras take (nearly) the same steps."""
     x = shapes(16, seed=0)
-    model = mnn.models.conv_autoencoder("torch", widths=SMALL, seed=0)
+    model = mnn.models.untrained_autoencoder("torch", widths=SMALL, seed=0)
     twin = mnn.models.convert_autoencoder(model, "keras")
     before = mnn.models.reconstruct(model, x)
     steps = {"torch": ae.framework_backend("torch").adam_step(model, 1e-2)}
@@ -120,7 +120,7 @@ def test_adam_steps_agree_between_the_frameworks() -> None:
 )
 def test_history_records_the_loss_the_model_has(framework, noise_std) -> None:
     train, test = shapes(96, seed=1), shapes(20, seed=2)
-    untrained = mnn.models.conv_autoencoder(framework, widths=SMALL, seed=3)
+    untrained = mnn.models.untrained_autoencoder(framework, widths=SMALL, seed=3)
     model, history = mnn.models.train_autoencoder(
         framework, train, test, widths=SMALL, epochs=3, batch_size=16, learning_rate=1e-2,
         noise_std=noise_std, seed=3, progress=False,

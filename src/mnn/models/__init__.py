@@ -28,7 +28,6 @@ __all__ = [
 # Chapter 6: the convolutional autoencoder, its training and noise, PCA, embedding scores.
 from .autoencoder import (
     autoencoder_inputs,
-    conv_autoencoder,
     convert_autoencoder,
     count_parameters,
     decode,
@@ -36,6 +35,7 @@ from .autoencoder import (
     latent_grid,
     reconstruct,
     reconstruction_loss,
+    untrained_autoencoder,
 )
 from .autoencoder_noise import add_noise, clipped_noise_moments
 from .autoencoder_training import train_autoencoder, trained_autoencoder
@@ -46,7 +46,6 @@ __all__ += [
     "add_noise",
     "autoencoder_inputs",
     "clipped_noise_moments",
-    "conv_autoencoder",
     "convert_autoencoder",
     "count_parameters",
     "decode",
@@ -59,4 +58,5 @@ __all__ += [
     "reconstruction_loss",
     "train_autoencoder",
     "trained_autoencoder",
+    "untrained_autoencoder",
 ]

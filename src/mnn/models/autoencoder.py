@@ -210,13 +210,13 @@ def backend_of(model: Any) -> Any:
     backend = framework_backend(framework_of(model))
     if not backend.is_autoencoder(model):
         raise TypeError(
-            f"model must be an autoencoder made by mnn.models.conv_autoencoder or "
+            f"model must be an autoencoder made by mnn.models.untrained_autoencoder or "
             f"mnn.models.trained_autoencoder, got {describe(model)}."
         )
     return backend
 
 
-def conv_autoencoder(
+def untrained_autoencoder(
     framework: str = "torch",
     *,
     widths: Sequence[int] = WIDTHS,

@@ -22,11 +22,12 @@ from .autoencoder import (
     WIDTHS,
     autoencoder_inputs,
     check_images,
-    conv_autoencoder,
     framework_backend,
     layer_table,
+    untrained_autoencoder,
 )
 from .autoencoder_noise import CLIP, add_noise
+from .fashion_cnn import TRAIN_IMAGES, _check_count
 from .training import evaluator, fit
 
 #: Defaults that train on all 60,000 images in well under a minute per epoch on two CPU cores.
@@ -84,7 +85,7 @@ def train_autoencoder(
     batch_size = check_positive_int(batch_size, "batch_size")
     learning_rate = check_positive_number(learning_rate, "learning_rate")
     noise_std = check_positive_number(noise_std, "noise_std", allow_zero=True)
-    model = conv_autoencoder(framework, widths=widths, code_size=code_size, seed=seed)
+    model = untrained_autoencoder(framework, widths=widths, code_size=code_size, seed=seed)
     backend = framework_backend(framework)
     test_inputs = test_images
     corrupt = None
@@ -150,7 +151,7 @@ def trained_autoencoder(
         "learning_rate": check_positive_number(learning_rate, "learning_rate"),
         "noise_std": check_positive_number(noise_std, "noise_std", allow_zero=True),
         "clip": CLIP,
-        "n_train": None if n_train is None else check_positive_int(n_train, "n_train"),
+        "n_train": _check_count(n_train, "n_train", TRAIN_IMAGES),
         "seed": check_positive_int(seed, "seed", minimum=0),
     }
 
