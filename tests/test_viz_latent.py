@@ -24,6 +24,7 @@ def test_latent_scatter_draws_each_class_in_its_colour_with_its_name() -> None:
     assert len(colours) == 3
     assert ax.get_title() == "codes" and ax.get_xlabel() == "$z_1$"
     plt.close(ax.figure)
+    assert latent_scatter(codes, labels, NAMES, legend=False).get_legend() is None
 
 
 def test_latent_scatter_errors() -> None:

@@ -21,6 +21,7 @@ def latent_scatter(
     title: str | None = None,
     marker_size: float = 6.0,
     axis_labels: tuple[str, str] = ("$z_1$", "$z_2$"),
+    legend: bool = True,
 ) -> Axes:
     """Scatter the 2-D codes, one colour per class, with a legend of the class names.
 
@@ -40,6 +41,8 @@ def latent_scatter(
         Area of a marker, in points squared.
     axis_labels
         Names of the two coordinates.
+    legend
+        Draw the legend of class names (right of the axes).
 
     Returns
     -------
@@ -64,7 +67,8 @@ def latent_scatter(
     ax.set_ylabel(axis_labels[1])
     if title:
         ax.set_title(title)
-    ax.legend(fontsize=7, markerscale=2.0, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    if legend:
+        ax.legend(fontsize=7, markerscale=2.0, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return ax
 
 
