@@ -240,6 +240,8 @@ def test_bad_architectures_and_settings_are_refused() -> None:
         mnn.models.train_autoencoder("torch", images(2), images(2), noise_std=-1.0)
     with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
         mnn.models.trained_autoencoder("torch", learning_rate=0.0)
+    with pytest.raises(ValueError, match=r"n_train must be at most 60,000 \(all images\)"):
+        mnn.models.trained_autoencoder("torch", n_train=70_000)
     with pytest.raises(ValueError, match="quantiles must satisfy"):
         mnn.models.latent_grid(np.zeros((3, 2), np.float32), quantiles=(0.9, 0.1))
     with pytest.raises(ValueError, match="do not spread in both directions"):

@@ -3,7 +3,7 @@
 The encoder :math:`f` maps an image :math:`x \\in [0, 1]^{28 \\times 28}` to a code
 :math:`z = f(x) \\in \\mathbb{R}^2`, the decoder :math:`g` maps the code back to an image
 :math:`\\hat x = g(z)`; training minimises the binary cross-entropy between :math:`\\hat x` and
-:math:`x` (:func:`reconstruction_loss`).
+:math:`x` (:func:`~mnn.models.reconstruction_loss`).
 
 With encoder widths :math:`(c_1, c_2, c_3)` (default :data:`WIDTHS`):
 
@@ -25,11 +25,12 @@ The decoder is the mirror image, layer by layer: ``dec_dense`` (2 -> 49 c3, ReLU
 ``enc_pool2``; ``dec_conv2`` (c2 -> c1) at 14x14, ``dec_up1``, and ``dec_conv1`` (c1 -> 1) at
 28x28 followed by a sigmoid, so that the output is an image in (0, 1) of the input's shape.
 
-The two layer tables (:func:`layer_table`) are written once; :mod:`.autoencoder_torch` and
-:mod:`.autoencoder_keras` build from them with the same layer names, so both frameworks have the
-same architecture and the same number of parameters by construction.
+The two layer tables (:func:`layer_table`) are written once; :mod:`mnn.models.autoencoder_torch`
+and ``mnn.models.autoencoder_keras`` build from them with the same layer names, so both
+frameworks have the same architecture and the same number of parameters by construction.
 
-:func:`encode`, :func:`decode`, :func:`reconstruct` and :func:`reconstruction_loss` take either
+:func:`~mnn.models.encode`, :func:`~mnn.models.decode`, :func:`~mnn.models.reconstruct` and
+:func:`~mnn.models.reconstruction_loss` take either
 framework's model, and also a PCA fitted by :func:`mnn.models.pca_autoencoder` (the best *linear*
 autoencoder), on images given as (N, 28, 28) floats in [0, 1].
 """
@@ -48,7 +49,7 @@ from ._frameworks import FRAMEWORKS, forward, framework_of
 from .fashion_cnn import IMAGE_SIZE, Layer
 from .training import evaluator
 
-#: Encoder widths (c1, c2, c3): small enough to train on all 60,000 images in about a minute.
+#: The encoder widths c1, c2, c3, small enough to train on all 60,000 images in about a minute.
 WIDTHS = (8, 16, 16)
 CODE_SIZE = 2
 KERNEL_SIZE = 3
@@ -232,7 +233,7 @@ def untrained_autoencoder(
         ``"keras"``: a ``keras.Sequential`` of the ``encoder`` and ``decoder`` models on
         (N, 28, 28, 1).
     widths, code_size
-        See :func:`layer_table`.
+        See :func:`~mnn.models.autoencoder.layer_table`.
     seed
         Seed of the weight initialisation.
     """

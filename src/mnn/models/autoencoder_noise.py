@@ -4,8 +4,8 @@
 Clipping policy: noisy inputs are clipped to [0, 1], so that everything an autoencoder reads
 lives in the range of its targets and of its sigmoid output, and one input check serves clean
 and noisy images alike. Clipping is not harmless when :math:`\\sigma = 1`: it moves the mean of
-a pixel towards 1/2 and shrinks its noise. :func:`clipped_noise_moments` gives both exactly, so
-that a notebook can show what clipping changes.
+a pixel towards 1/2 and shrinks its noise. :func:`~mnn.models.clipped_noise_moments` gives both
+exactly, so that a notebook can show what clipping changes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from scipy.stats import norm
 
 from .._validation import check_array, check_in_range, check_positive_number
 
-#: Policy of :func:`add_noise` and of denoising training.
+#: The clipping policy of :func:`~mnn.models.add_noise` and of denoising training.
 CLIP = True
 
 
@@ -37,7 +37,7 @@ def add_noise(
     rng
         A seed or a NumPy generator (which is advanced).
     clip
-        Clip the result to [0, 1] (the policy, :data:`CLIP`).
+        Clip the result to [0, 1] (the policy, :data:`~mnn.models.autoencoder_noise.CLIP`).
 
     Returns
     -------

@@ -63,6 +63,7 @@ class ConvAutoencoder(nn.Module):
         self.decoder = _sequential(decoder, (self.code_size,))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, 1, 28, 28) images to their (N, 1, 28, 28) reconstructions."""
         return self.decoder(self.encoder(x))
 
 

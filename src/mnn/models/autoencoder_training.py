@@ -1,8 +1,9 @@
 """Training the autoencoder (plain or denoising), and keeping the trained model in the user cache.
 
-:func:`train_autoencoder` trains on arrays it is given; :func:`trained_autoencoder` trains on
-Fashion-MNIST once, keeps weights and history in the user cache (keyed by the configuration and
-the seed, :func:`mnn.cache.cached_artifact`) and loads them on later calls.
+:func:`~mnn.models.train_autoencoder` trains on arrays it is given;
+:func:`~mnn.models.trained_autoencoder` trains on Fashion-MNIST once, keeps weights and history in
+the user cache (keyed by the configuration and the seed, :func:`mnn.cache.cached_artifact`) and
+loads them on later calls.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """How well a low-dimensional code keeps the structure of the images it encodes.
 
-- :func:`knn_accuracy`: do the codes of images of one class lie together? The accuracy of a
-  k-nearest-neighbour classifier in the code space, cross-validated.
-- :func:`embedding_scores`: that, and the *trustworthiness* of the embedding (Venna and Kaski,
-  2001), :math:`T(k) = 1 - \\frac{2}{N k (2N - 3k - 1)} \\sum_i \\sum_{j \\in U_k(i)}
+- :func:`~mnn.models.knn_accuracy`: do the codes of images of one class lie together? The
+  accuracy of a k-nearest-neighbour classifier in the code space, cross-validated.
+- :func:`~mnn.models.embedding_scores`: that, and the *trustworthiness* of the embedding (Venna
+  and Kaski, 2001), :math:`T(k) = 1 - \\frac{2}{N k (2N - 3k - 1)} \\sum_i \\sum_{j \\in U_k(i)}
   (r(i, j) - k)`, where :math:`U_k(i)` are the :math:`k` nearest neighbours of image :math:`i` in
   the code space that are not among its :math:`k` nearest in pixel space, and :math:`r(i, j)`
   the rank of :math:`j` among the pixel-space neighbours of :math:`i`. :math:`T = 1` when every

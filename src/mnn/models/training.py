@@ -100,7 +100,7 @@ def evaluator(model: Any, loss: Callable[[np.ndarray, np.ndarray], float], batch
     Parameters
     ----------
     model
-        A PyTorch or Keras model (run by :func:`mnn.models._frameworks.forward`).
+        A PyTorch or Keras model (run by ``mnn.models._frameworks.forward``).
     loss
         ``loss(outputs, targets)``: the mean loss of a batch, on NumPy arrays.
     batch_size
