@@ -226,9 +226,10 @@ def grad_cam(model: Any, images: Any, layer: Any = None, target: Any = "top") ->
     Parameters
     ----------
     model
-        A ``torch.nn.Module`` or a ``keras.Model`` classifier. Gradients are those of the class
-        score before any final softmax (a model ending in a softmax is explained through its
-        logits).
+        A ``torch.nn.Module`` or a ``keras.Model`` classifier, run in inference mode (PyTorch
+        modules are put in ``eval()`` mode for the call and restored). Gradients are those of
+        the class score before any final softmax (a model ending in a softmax is explained
+        through its logits).
     images
         (N, C, H, W) for PyTorch or (N, H, W, C) for Keras, in the model's dtype.
     layer

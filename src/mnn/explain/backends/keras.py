@@ -247,6 +247,6 @@ def capture(
 def dense_parameters(node: Node) -> tuple[np.ndarray, np.ndarray]:
     """(W, b): the (K, C) weight (Keras keeps its transpose) and (K,) bias of a Dense node."""
     dense = node.layer
-    weight = keras.ops.convert_to_numpy(dense.kernel).T
-    bias = keras.ops.convert_to_numpy(dense.bias) if dense.use_bias else None
+    weight = dense.kernel.numpy().T
+    bias = dense.bias.numpy() if dense.use_bias else None
     return weight, bias if bias is not None else np.zeros(weight.shape[0], weight.dtype)

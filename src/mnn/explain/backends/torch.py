@@ -11,6 +11,8 @@ picked as layers by name.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -38,6 +40,19 @@ def dtype(model: nn.Module) -> np.dtype:
         if parameter.is_floating_point():
             return np.dtype(str(parameter.dtype).removeprefix("torch."))
     return np.dtype(np.float32)
+
+
+@contextmanager
+def _evaluation(model: nn.Module) -> Iterator[None]:
+    """Run in evaluation mode (dropout off, BatchNorm on running statistics), as Keras'
+    ``training=False``; every module's own mode is restored afterwards."""
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        yield
+    finally:
+        for module, training in modes:
+            module.training = training
 
 
 def _conv_padding(module: nn.Conv2d) -> tuple[int, int]:
@@ -216,7 +231,7 @@ def _trace(model: nn.Module, example: torch.Tensor) -> Graph:
                 handles.append(module.register_forward_hook(after_leaf(name)))
             else:
                 handles.append(module.register_forward_hook(after_container(name)))
-        with torch.no_grad(), recorder:
+        with torch.no_grad(), _evaluation(model), recorder:
             output = model(example)
     finally:
         for handle in handles:
@@ -280,7 +295,7 @@ def capture(
     """Run ``model`` on ``images`` keeping node ``layer``'s output and node ``score``'s logits.
 
     ``classes`` (N, k) are the classes to differentiate, or ``None`` for the ``top`` highest
-    scores of each image.
+    scores of each image. The model runs in evaluation mode.
     """
     module = graph.nodes[layer].layer
     kept: dict[str, list[torch.Tensor]] = {"activations": [], "logits": []}
@@ -299,7 +314,7 @@ def capture(
         handles.append(graph.nodes[score].layer.register_forward_hook(keep_logits))
     x = torch.from_numpy(np.ascontiguousarray(images))
     try:
-        with torch.set_grad_enabled(gradients):
+        with torch.set_grad_enabled(gradients), _evaluation(model):
             output = model(x.requires_grad_(gradients))
     finally:
         for handle in handles:
