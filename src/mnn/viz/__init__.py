@@ -2,5 +2,15 @@
 
 from .curves import plot_history
 from .grids import class_grid, image_grid
+from .overlays import DIVERGING, diverging_overlay, heatmap_grid, overlay_grid, superimpose
 
-__all__ = ["class_grid", "image_grid", "plot_history"]
+__all__ = [
+    "DIVERGING",
+    "class_grid",
+    "diverging_overlay",
+    "heatmap_grid",
+    "image_grid",
+    "overlay_grid",
+    "plot_history",
+    "superimpose",
+]
