@@ -88,6 +88,14 @@ def test_top1_on_the_bundled_photos(framework, torch_logits, keras_logits):
     assert int(np.argmax(logits["motorcycle"])) in {MOPED, MOTOR_SCOOTER}
 
 
+def test_classify_runs_either_framework_from_raw_photos(torch_model, keras_model, torch_logits):
+    cat = sample_image("cat")
+    expected = imagenet.decode_predictions(torch_logits[:1], top=3)
+    for model in (torch_model, keras_model):
+        predictions = imagenet.classify(model, cat, top=3)
+        assert [p.index for p in predictions[0]] == [p.index for p in expected[0]]
+
+
 def _torch_layer_outputs(model, x: np.ndarray) -> dict[str, np.ndarray]:
     outputs = {}
     handles = [

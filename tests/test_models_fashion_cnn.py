@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.special
 
 from mnn.cache import cache_dir
 from mnn.models import (
@@ -94,6 +95,14 @@ def test_train_then_load_from_cache(framework, backend, tmp_cache, monkeypatch):
     images = np.random.default_rng(0).integers(0, 256, (3, 28, 28), dtype=np.uint8)
     x = fashion_inputs(images, framework)
     np.testing.assert_array_equal(forward(loaded, x), forward(model, x))
+    if framework == "keras":  # compiled as in training, so evaluate gives the cross-entropy
+        labels = np.array([0, 3, 9])
+        loss, accuracy = loaded.evaluate(x, labels, verbose=0)
+        logits = forward(loaded, x).astype(np.float64)
+        log_probabilities = logits - scipy.special.logsumexp(logits, axis=1, keepdims=True)
+        expected = -log_probabilities[np.arange(3), labels].mean()
+        np.testing.assert_allclose(loss, expected, rtol=1e-5)
+        assert accuracy == np.mean(logits.argmax(axis=1) == labels)
     with pytest.raises(AssertionError, match="trained again"):
         trained_fashion_cnn(framework, seed=4, **settings)
 
@@ -104,6 +113,7 @@ def test_train_then_load_from_cache(framework, backend, tmp_cache, monkeypatch):
         ({"framework": "jax"}, ValueError, "framework must be one of 'torch', 'keras'; got 'jax'"),
         ({"epochs": 0}, ValueError, "epochs must be at least 1"),
         ({"n_train": 2.5}, TypeError, "n_train must be an integer"),
+        ({"n_test": 10_001}, ValueError, "n_test must be at most 10,000 \\(all images\\)"),
         ({"learning_rate": -1.0}, ValueError, "learning_rate must be positive"),
         ({"learning_rate": "fast"}, TypeError, "learning_rate must be a number"),
         ({"seed": -1}, ValueError, "seed must be at least 0"),

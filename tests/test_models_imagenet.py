@@ -99,6 +99,14 @@ def test_layout_helpers():
         imagenet.to_nchw(x[0])
 
 
+def test_to_pixels_inverts_the_rescaling():
+    pixels = np.random.default_rng(2).integers(0, 256, (2, 224, 224, 3), dtype=np.uint8)
+    x = imagenet.preprocess(pixels, crop_fraction=1.0)  # same size: bicubic is the identity
+    np.testing.assert_array_equal(imagenet.to_pixels(x), pixels)
+    with pytest.raises(ValueError, match=r"shape \(any, any, any, 3\)"):
+        imagenet.to_pixels(imagenet.to_nchw(x))
+
+
 def test_class_names():
     names = imagenet.class_names()
     assert len(names) == 1000

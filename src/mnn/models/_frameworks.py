@@ -58,9 +58,12 @@ def _keras_inference(model: Any) -> Any:
     if model not in _compiled:
         import tensorflow as tf
 
-        # A weak reference, so that the cached function does not keep its model alive.
+        # One trace for every batch size (and image size, where the model allows it); a weak
+        # reference, so that the cached function does not keep its model alive.
+        (inputs,) = model.inputs
+        spec = tf.TensorSpec((None, *inputs.shape[1:]), inputs.dtype)
         model_ref = weakref.ref(model)
         _compiled[model] = tf.function(
-            lambda x: model_ref()(x, training=False), reduce_retracing=True
+            lambda x: model_ref()(x, training=False), input_signature=[spec]
         )
     return _compiled[model]

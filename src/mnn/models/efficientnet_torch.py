@@ -45,6 +45,7 @@ class SamePad2d(nn.Module):
         return left, right, top, bottom
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, C, H, W) -> (N, C, H + top + bottom, W + left + right), zeros around."""
         return F.pad(x, self.padding(x.shape[-2], x.shape[-1]))
 
     def extra_repr(self) -> str:
@@ -55,6 +56,7 @@ class Add(nn.Module):
     """The residual sum ``x + skip`` as a module, so that hooks and LRP rules can see it."""
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
+        """The sum of two tensors of the same shape."""
         return x + skip
 
 

@@ -6,7 +6,7 @@ two models have the same architecture and the same number of parameters. Convolu
 with "same" padding; every convolution and hidden dense layer is followed by its own ReLU layer
 (``conv1_relu``, ...); ``logits`` has no softmax.
 
-:func:`trained_fashion_cnn` trains a model once and keeps it in the user cache
+:func:`~mnn.models.trained_fashion_cnn` trains a model once and keeps it in the user cache
 (:func:`mnn.cache.cached_artifact`), keyed by the configuration and the seed; later calls load it.
 """
 
@@ -33,8 +33,10 @@ class Layer(NamedTuple):
 
 IMAGE_SIZE = 28
 NUM_CLASSES = 10
-#: The layer table; kinds: conv (3x3, same), relu, maxpool (size x size), flatten, dropout
-#: (rate), dense (units).
+TRAIN_IMAGES, TEST_IMAGES = 60_000, 10_000
+#: The layer table. A "conv" is 3x3 with "same" padding and ``size`` filters, a "maxpool" takes
+#: the maximum over ``size`` x ``size`` windows, "dropout" has rate ``size``, "dense" has ``size``
+#: units.
 LAYERS: tuple[Layer, ...] = (
     Layer("conv1", "conv", 16),
     Layer("conv1_relu", "relu"),
@@ -114,7 +116,8 @@ def untrained_fashion_cnn(framework: str = "torch", seed: int = 0) -> Any:
         ``"torch"`` (an ``nn.Sequential`` on (N, 1, 28, 28)) or ``"keras"`` (a
         ``keras.Sequential`` on (N, 28, 28, 1)); both return (N, 10) logits.
     seed
-        Seed of the weight initialisation.
+        Seed of the weight initialisation (PyTorch: without touching the global generator;
+        Keras: through ``keras.utils.set_random_seed``, which also seeds Python and NumPy).
     """
     seed = check_positive_int(seed, "seed", minimum=0)
     return _backend(framework).build(seed)
@@ -152,7 +155,8 @@ def trained_fashion_cnn(
     Returns
     -------
     (model, history)
-        The model (PyTorch: in evaluation mode) and its per-epoch ``"loss"``, ``"accuracy"``,
+        The model (PyTorch: in evaluation mode; Keras: compiled with the training loss and
+        accuracy, so that ``model.evaluate`` works) and its per-epoch ``"loss"``, ``"accuracy"``,
         ``"val_loss"``, ``"val_accuracy"``, ready for :func:`mnn.viz.plot_history`.
     """
     backend = _backend(framework)
@@ -167,8 +171,8 @@ def trained_fashion_cnn(
         "epochs": check_positive_int(epochs, "epochs"),
         "batch_size": check_positive_int(batch_size, "batch_size"),
         "learning_rate": float(learning_rate),
-        "n_train": None if n_train is None else check_positive_int(n_train, "n_train"),
-        "n_test": None if n_test is None else check_positive_int(n_test, "n_test"),
+        "n_train": _check_count(n_train, "n_train", TRAIN_IMAGES),
+        "n_test": _check_count(n_test, "n_test", TEST_IMAGES),
         "seed": check_positive_int(seed, "seed", minimum=0),
     }
 
@@ -180,7 +184,16 @@ def trained_fashion_cnn(
 
     directory, _created = cached_artifact(f"fashion_cnn/{framework}", config, create)
     history = json.loads((directory / "history.json").read_text())
-    return backend.load(directory), history
+    return backend.load(directory, config), history
+
+
+def _check_count(value: int | None, name: str, available: int) -> int | None:
+    if value is None:
+        return None
+    value = check_positive_int(value, name)
+    if value > available:
+        raise ValueError(f"{name} must be at most {available:,} (all images), got {value:,}.")
+    return value
 
 
 def progress_bar(total: int, enabled: bool, description: str) -> Any:

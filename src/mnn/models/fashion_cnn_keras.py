@@ -44,6 +44,16 @@ def build(seed: int) -> keras.Sequential:
     return _network()
 
 
+def _compiled(model: keras.Sequential, config: dict[str, Any]) -> keras.Sequential:
+    """Compile for training and ``model.evaluate``: Adam, cross-entropy of logits, accuracy."""
+    model.compile(
+        optimizer=keras.optimizers.Adam(config["learning_rate"]),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return model
+
+
 class _ProgressCallback(keras.callbacks.Callback):
     """Advance a tqdm bar after every mini-batch."""
 
@@ -68,12 +78,7 @@ def train(
     """Adam on shuffled mini-batches (``model.fit``); returns the model and its history."""
     x_train, y_train, x_test, y_test = data
     epochs, batch_size = config["epochs"], config["batch_size"]
-    model = build(config["seed"])
-    model.compile(
-        optimizer=keras.optimizers.Adam(config["learning_rate"]),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
+    model = _compiled(build(config["seed"]), config)
     total = epochs * math.ceil(len(x_train) / batch_size)
     with progress_bar(total, progress, "fashion_cnn (keras)") as bar:
         fitted = model.fit(
@@ -94,9 +99,9 @@ def save(model: keras.Model, directory: Path) -> None:
     np.savez(directory / WEIGHTS_FILE, *model.get_weights())
 
 
-def load(directory: Path) -> keras.Sequential:
-    """The trained network saved in ``directory``."""
-    model = _network()
+def load(directory: Path, config: dict[str, Any]) -> keras.Sequential:
+    """The trained network saved in ``directory``, compiled as in training."""
+    model = _compiled(_network(), config)
     with np.load(directory / WEIGHTS_FILE) as stored:
         model.set_weights([stored[f"arr_{i}"] for i in range(len(stored.files))])
     return model

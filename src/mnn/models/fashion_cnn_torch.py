@@ -104,7 +104,7 @@ def save(model: nn.Module, directory: Path) -> None:
     torch.save(model.state_dict(), directory / WEIGHTS_FILE)
 
 
-def load(directory: Path) -> nn.Sequential:
+def load(directory: Path, config: dict[str, Any]) -> nn.Sequential:
     """The trained network saved in ``directory``, in evaluation mode."""
     model = _network()
     model.load_state_dict(torch.load(directory / WEIGHTS_FILE, weights_only=True))

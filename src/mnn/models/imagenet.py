@@ -142,6 +142,23 @@ def preprocess(
     return ((resized - PIXEL_OFFSET) / PIXEL_SCALE).astype(np.float32)
 
 
+def to_pixels(x: np.ndarray) -> np.ndarray:
+    """Undo the rescaling of :func:`preprocess`: (N, H, W, 3) model inputs -> uint8 pixels to show.
+
+    Parameters
+    ----------
+    x
+        (N, H, W, 3) float, NHWC (use :func:`to_nhwc` first for PyTorch batches).
+
+    Returns
+    -------
+    numpy.ndarray
+        (N, H, W, 3) uint8, :math:`128 x + 127` rounded and clipped to [0, 255].
+    """
+    check_array(x, "x", shape=(None, None, None, 3), dtype_kind="f", finite=True)
+    return np.clip(np.rint(x * PIXEL_SCALE + PIXEL_OFFSET), 0, 255).astype(np.uint8)
+
+
 def to_nchw(x: np.ndarray) -> np.ndarray:
     """(N, H, W, C) -> (N, C, H, W), contiguous (Keras layout to PyTorch layout)."""
     check_array(x, "x", ndim=4)

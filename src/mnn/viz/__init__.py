@@ -3,6 +3,7 @@
 from .curves import plot_history
 from .grids import class_grid, image_grid
 from .overlays import DIVERGING, diverging_overlay, heatmap_grid, overlay_grid, superimpose
+from .predictions import plot_predictions
 
 __all__ = [
     "DIVERGING",
@@ -12,5 +13,6 @@ __all__ = [
     "image_grid",
     "overlay_grid",
     "plot_history",
+    "plot_predictions",
     "superimpose",
 ]
