@@ -209,7 +209,13 @@ def _compile(
         grads = [tape.gradient(total, activations) for total in totals]
         return activations, tf.stack(grads), logits, chosen
 
-    return tf.function(run, reduce_retracing=True)
+    # One trace for every batch size (and image size, where the model allows it).
+    (image,) = model.inputs
+    signature = [
+        tf.TensorSpec((None, *image.shape[1:]), image.dtype),
+        tf.TensorSpec((None, count), tf.int32),
+    ]
+    return tf.function(run, input_signature=signature)
 
 
 def capture(
