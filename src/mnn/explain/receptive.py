@@ -10,8 +10,9 @@ before maps those of its input to
 
     r' = r + d(k - 1)J, \qquad J' = \sigma J, \qquad s' = s - pJ,
 
-starting from :math:`r = J = 1, s = 0` at the input. Where branches meet (residual sums), the
-field is the union of the branches' fields. Sizes count the whole span of a dilated kernel.
+starting from :math:`r = J = 1, s = 0` at the input (Araujo et al. 2019). Where branches meet
+(residual sums), the field is the union of the branches' fields. Sizes count the whole span of a
+dilated kernel.
 """
 
 from __future__ import annotations
