@@ -1,9 +1,8 @@
-"""Explaining classifiers: CAM, Grad-CAM, Grad-CAM++ and receptive fields, one API over two
-frameworks.
+"""Explaining classifiers: CAM, Grad-CAM, Grad-CAM++, receptive fields, one API for two frameworks.
 
 Every function takes a ``torch.nn.Module`` or a ``keras.Model`` and images in the model's own
 layout (NCHW for PyTorch, NHWC for Keras) and returns NumPy arrays. Framework code lives only in
-:mod:`mnn.explain.backends`; everything else works on NumPy.
+``mnn.explain.backends`` (see :mod:`mnn.explain.backends.base`); everything else works on NumPy.
 
 - :func:`cam`, :func:`grad_cam`, :func:`grad_cam_plus_plus` -> :class:`CamResult`.
 - :func:`receptive_field` -> :class:`ReceptiveField`; :func:`to_input` brings a map to the

@@ -71,7 +71,7 @@ class ReceptiveField:
 
     @property
     def centre(self) -> np.ndarray:
-        """(h, w, 2) float: the (row, column) centre of each unit's field, in input pixels."""
+        """The (row, column) centre of each unit's field in input pixels, an (h, w, 2) array."""
         rows, cols = (self.span(axis).mean(axis=1) for axis in (0, 1))
         grid = np.meshgrid(rows, cols, indexing="ij")
         return np.stack(grid, axis=-1)

@@ -1,6 +1,6 @@
 """What every backend hands to the framework-free code above it: a layer graph and captures.
 
-A backend (:mod:`~mnn.explain.backends.torch`, :mod:`~mnn.explain.backends.keras`) is a module
+A backend (``mnn.explain.backends.torch``, ``mnn.explain.backends.keras``) is a module
 with the same five members:
 
 ``layout``
@@ -30,9 +30,9 @@ import numpy as np
 #: What a node does, as far as CAM, Grad-CAM and receptive fields need to know:
 #: ``input`` the model input; ``conv``, ``pool``, ``pad`` carry a :class:`Geometry`;
 #: ``alias`` returns its input unchanged (identity layers, PyTorch containers);
-#: ``dropout`` is the identity at inference; ``pointwise`` keeps the spatial grid (activations,
-#: BatchNorm, sums);
-#: ``global_average_pool``, ``flatten``, ``dense``, ``softmax``; ``other`` anything else.
+#: ``dropout`` is the identity at inference; ``pointwise`` keeps the spatial grid
+#: (activations, BatchNorm, sums); ``global_average_pool``, ``flatten``, ``dense``,
+#: ``softmax``; ``other`` anything else.
 KINDS = (
     "input",
     "conv",
