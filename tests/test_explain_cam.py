@@ -387,3 +387,33 @@ def test_torch_models_are_explained_in_evaluation_mode_and_left_as_they_were(ima
     result = explain.grad_cam(model, images_nchw)
     np.testing.assert_array_equal(result.heatmaps, expected.heatmaps)
     assert [module.training for module in model.modules()] == modes
+
+
+def test_a_nested_keras_model_is_the_default_layer_and_cam_is_its_weighted_sum():
+    """Transfer learning in Keras: a convolutional base model used as one layer."""
+    keras.utils.set_random_seed(2)
+    base = keras.Sequential(
+        [keras.Input((SIZE, SIZE, 3)), keras.layers.Conv2D(4, 3, activation="relu")], name="base"
+    )
+    dense = keras.layers.Dense(CLASSES, name="dense")
+    model = keras.Sequential(
+        [keras.Input((SIZE, SIZE, 3)), base, keras.layers.GlobalAveragePooling2D(), dense]
+    )
+    images = np.random.default_rng(4).standard_normal((2, SIZE, SIZE, 3)).astype(np.float32)
+    cam = explain.cam(model, images, target=3)
+    grad = explain.grad_cam(model, images, target=3)
+    assert grad.layer == cam.layer == "base" and "no convolutional layer of its own" in grad.note
+    features = base.predict(images, verbose=0)  # (2, 6, 6, 4)
+    expected = features @ dense.kernel.numpy()[:, 3]
+    np.testing.assert_allclose(cam.heatmaps, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grad.heatmaps, np.maximum(expected, 0) / 36, rtol=1e-4, atol=1e-7)
+
+
+def test_models_that_cannot_take_the_batch():
+    unbuilt = keras.Sequential([keras.layers.Conv2D(2, 3), keras.layers.Flatten()])
+    with pytest.raises(ValueError, match=r"no defined input: build it on keras.Input"):
+        explain.grad_cam(unbuilt, np.zeros((1, SIZE, SIZE, 3), np.float32))
+    with pytest.raises(ValueError, match=r"takes images of shape \(8, 8, 3\).*got \(9, 9, 3\)"):
+        explain.grad_cam(keras_gap_net(), np.zeros((1, 9, 9, 3), np.float32))
+    with pytest.raises(ValueError, match=r"cannot run on images of shape \(2, 8, 8\) \(C, H, W\)"):
+        explain.grad_cam(gap_net(), np.zeros((1, 2, SIZE, SIZE)))

@@ -283,3 +283,10 @@ def test_bad_input():
         explain.receptive_field(
             keras.Sequential([keras.Input((None, None, 1)), layers.Conv2D(1, 3, name="c")]), "c"
         )
+
+
+def test_input_size_must_be_a_pair_of_ints():
+    with pytest.raises(ValueError, match=r"input_size must be a pair \(H, W\) of positive ints"):
+        explain.to_input(np.zeros((7, 7)), input_size=(224.0, 224))
+    with pytest.raises(ValueError, match=r"input_size must be a pair"):
+        explain.to_input(np.zeros((7, 7)), input_size=(0, 224))

@@ -89,10 +89,7 @@ def default_layer(graph: Graph) -> tuple[int, str]:
     """
     convolutions = [i for i, node in enumerate(graph.nodes) if node.kind == "conv"]
     if not convolutions:
-        raise ValueError(
-            "the model has no convolutional layer (Conv2D / nn.Conv2d), so there is no feature "
-            "map to explain; CAM and Grad-CAM are for convolutional networks."
-        )
+        return _last_feature_maps(graph)
     run = [convolutions[-1]]
     for index in range(run[0] + 1, len(graph.nodes)):
         node = graph.nodes[index]
@@ -106,6 +103,27 @@ def default_layer(graph: Graph) -> tuple[int, str]:
     note += f" {conv.name!r}" if index != run[0] else ""
     note += f" (after {', '.join(after)})" if after else ""
     return index, note + "."
+
+
+def _last_feature_maps(graph: Graph) -> tuple[int, str]:
+    """Without convolutional layers of its own (a nested Keras model, functional convolutions),
+    the last layer whose output is a grid of more than one unit."""
+    maps = [
+        i
+        for i in _selectable(graph)
+        if graph.nodes[i].spatial not in (None, (1, 1)) and graph.nodes[i].kind != "input"
+    ]
+    if not maps:
+        raise ValueError(
+            "the model has no layer with feature maps (convolutional layers, or a nested model "
+            "that ends in them), so there is nothing to explain; CAM and Grad-CAM are for "
+            "convolutional networks."
+        )
+    node = graph.nodes[maps[-1]]
+    return maps[-1], (
+        f"layer=None: using {node.name!r} ({node.type_name}), the last layer with feature maps; "
+        "the model has no convolutional layer of its own."
+    )
 
 
 def score_node(graph: Graph) -> tuple[int, str]:

@@ -140,18 +140,26 @@ def _field_of(graph: Graph, target: int) -> tuple[np.ndarray, np.ndarray, np.nda
     return fields[target]
 
 
+def _check_size(input_size: Any) -> tuple[int, int] | None:
+    if input_size is None:
+        return None
+    if (
+        not isinstance(input_size, tuple)
+        or len(input_size) != 2
+        or not all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
+            for n in input_size
+        )
+    ):
+        raise ValueError(
+            f"input_size must be a pair (H, W) of positive ints, got {describe(input_size)}."
+        )
+    return int(input_size[0]), int(input_size[1])
+
+
 def _graph_and_layer(model: Any, layer: Any, input_size: Any) -> tuple[Graph, int]:
     backend = backend_of(model)
-    if input_size is not None:
-        if (
-            not isinstance(input_size, tuple)
-            or len(input_size) != 2
-            or not all(isinstance(n, (int, np.integer)) and n > 0 for n in input_size)
-        ):
-            raise ValueError(
-                f"input_size must be a pair (H, W) of positive ints, got {describe(input_size)}."
-            )
-    graph = backend.graph(model, input_size)
+    graph = backend.graph(model, _check_size(input_size))
     if layer is None:
         index, _note = _layers.default_layer(graph)
     else:
@@ -254,6 +262,7 @@ def to_input(
         layer = heatmaps.layer if layer is None else layer
         input_size = heatmaps.input_size if input_size is None else input_size
         heatmaps = heatmaps.heatmaps
+    input_size = _check_size(input_size)
     check_array(heatmaps, "heatmaps", dtype_kind="fiu", finite=True)
     if heatmaps.ndim < 2:
         raise ValueError(f"heatmaps must be (..., h, w) maps, got {describe(heatmaps)}.")

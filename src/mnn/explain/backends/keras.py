@@ -29,9 +29,28 @@ _POOLS = (layers.MaxPooling2D, layers.AveragePooling2D)
 _SOFTMAX = {"softmax", "log_softmax"}
 
 
+def _image_input(model: keras.Model) -> keras.KerasTensor:
+    """The model's one input tensor."""
+    try:
+        inputs = model.inputs
+    except AttributeError:
+        inputs = None
+    if not inputs:
+        raise ValueError(
+            "the Keras model has no defined input: build it on keras.Input((H, W, C)) (for a "
+            "Sequential model, as its first entry)."
+        )
+    if len(inputs) != 1 or len(model.outputs) != 1:
+        raise ValueError(
+            f"the model has {len(inputs)} inputs and {len(model.outputs)} outputs; "
+            "mnn.explain needs one image input and one (N, classes) output."
+        )
+    return inputs[0]
+
+
 def dtype(model: keras.Model) -> np.dtype:
     """The dtype of the model's input."""
-    return np.dtype(model.inputs[0].dtype)
+    return np.dtype(_image_input(model).dtype)
 
 
 def _activation_name(layer: layers.Layer) -> str:
@@ -105,11 +124,6 @@ def _as_list(value: Any) -> list:
 
 
 def _build_graph(model: keras.Model, input_shape: tuple[int, ...]) -> Graph:
-    if len(model.inputs) != 1 or len(model.outputs) != 1:
-        raise ValueError(
-            f"the model has {len(model.inputs)} inputs and {len(model.outputs)} outputs; "
-            "mnn.explain needs one image input and one (N, classes) output."
-        )
     chosen = [layer for layer in model.layers if not isinstance(layer, layers.InputLayer)]
     try:
         outputs = [layer.output for layer in chosen]
@@ -153,7 +167,7 @@ def _build_graph(model: keras.Model, input_shape: tuple[int, ...]) -> Graph:
 
 def graph(model: keras.Model, input_shape: tuple[int, ...] | None) -> Graph:
     """The layer graph of ``model`` for one (H, W, C) input, or (H, W), or its declared input."""
-    declared = tuple(model.inputs[0].shape[1:])
+    declared = tuple(_image_input(model).shape[1:])
     if input_shape is None:
         input_shape = declared
     elif len(input_shape) == 2:
@@ -163,6 +177,10 @@ def graph(model: keras.Model, input_shape: tuple[int, ...] | None) -> Graph:
             f"the model accepts inputs of shape {declared} (any size): pass input_size=(H, W)."
         )
     input_shape = tuple(int(n) for n in input_shape)
+    if any(d is not None and d != n for d, n in zip(declared, input_shape, strict=True)):
+        raise ValueError(
+            f"the model takes images of shape {declared} (H, W, C), got {input_shape}."
+        )
     cached = _graphs.setdefault(model, {})
     if input_shape not in cached:
         cached[input_shape] = _build_graph(model, input_shape)

@@ -278,7 +278,12 @@ def graph(model: nn.Module, input_shape: tuple[int, ...] | None) -> Graph:
     input_shape = tuple(int(n) for n in input_shape)
     if input_shape not in cached:
         example = torch.zeros((1, *input_shape), dtype=getattr(torch, dtype(model).name))
-        cached[input_shape] = _trace(model, example)
+        try:
+            cached[input_shape] = _trace(model, example)
+        except RuntimeError as error:
+            raise ValueError(
+                f"the model cannot run on images of shape {input_shape} (C, H, W): {error}"
+            ) from error
     return cached[input_shape]
 
 
