@@ -290,3 +290,22 @@ def test_input_size_must_be_a_pair_of_ints():
         explain.to_input(np.zeros((7, 7)), input_size=(224.0, 224))
     with pytest.raises(ValueError, match=r"input_size must be a pair"):
         explain.to_input(np.zeros((7, 7)), input_size=(0, 224))
+
+
+class SqueezeExcite(nn.Module):
+    """conv, then the conv's maps scaled by a gate computed from their global average."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 2, 5, padding=2)
+        self.gate = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(2, 2, 1), nn.Sigmoid())
+        self.after = nn.Conv2d(2, 2, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        features = self.conv(x)
+        return self.after(features * self.gate(features))  # a functional product
+
+
+def test_a_broadcast_gate_is_not_followed():
+    field = explain.receptive_field(SqueezeExcite(), "after", input_size=(12, 12))
+    assert (field.size, field.jump, field.start) == ((7, 7), (1, 1), (-2, -2))

@@ -147,6 +147,22 @@ class Capture:
     classes: np.ndarray
 
 
+def kind_from_shapes(
+    input_grids: list[tuple[int, int] | None], output_grid: tuple[int, int] | None, same: bool
+) -> str:
+    """The kind of a layer its class does not tell: ``"pointwise"`` or ``"other"``.
+
+    A layer with feature-map output is pointwise when it reads a map on its own grid and no map
+    on another grid (a (1, 1) map broadcasts, as a squeeze-excitation gate does). A layer with
+    other outputs is pointwise when ``same``: its output has the shape of each of its inputs.
+    """
+    if output_grid is None:
+        return "pointwise" if same else "other"
+    grids = [grid for grid in input_grids if grid is not None]
+    keeps = output_grid in grids and all(grid in (output_grid, (1, 1)) for grid in grids)
+    return "pointwise" if keeps else "other"
+
+
 def pair(value: int | tuple[int, ...] | list[int]) -> tuple[int, int]:
     """An int or a pair of ints as a (height, width) pair."""
     if isinstance(value, int):

@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from ...models.efficientnet import same_padding
-from .base import Capture, Geometry, Graph, Node, pair
+from .base import Capture, Geometry, Graph, Node, kind_from_shapes, pair
 
 layout = "NHWC"
 layers = keras.layers
@@ -107,12 +107,9 @@ def _kind(layer: layers.Layer, height: int, width: int) -> tuple[str | None, Geo
     return None, None
 
 
-def _kind_from_shapes(inputs: list[tuple], output: tuple) -> str:
-    if len(output) == 4 and all(len(s) != 4 or s[1:3] == output[1:3] for s in inputs):
-        return "pointwise"
-    if inputs and all(s == output for s in inputs):
-        return "pointwise"
-    return "other"
+def _grid(shape: tuple) -> tuple[int, int] | None:
+    """(h, w) of an (N, h, w, C) shape, ``None`` for other ranks."""
+    return tuple(shape[1:3]) if len(shape) == 4 else None
 
 
 def _as_list(value: Any) -> list:
@@ -141,15 +138,19 @@ def _build_graph(model: keras.Model, input_shape: tuple[int, ...]) -> Graph:
     for layer, tensor, shape in zip(chosen, outputs, shapes, strict=True):
         sources = tuple(dict.fromkeys(producer[id(t)] for t in _as_list(layer.input)))
         source_shapes = [(1, *nodes[i].shape) for i in sources]
-        height, width = (source_shapes[0][1:3]) if len(source_shapes[0]) == 4 else (0, 0)
+        grids = [_grid(s) for s in source_shapes]
+        height, width = grids[0] if grids and grids[0] else (0, 0)
         kind, geometry = _kind(layer, height, width)
+        if kind is None:
+            same = bool(source_shapes) and all(s == shape for s in source_shapes)
+            kind = kind_from_shapes(grids, _grid(shape), same)
         nodes.append(
             Node(
                 name=layer.name,
-                kind=kind or _kind_from_shapes(source_shapes, shape),
+                kind=kind,
                 inputs=sources,
                 shape=shape[1:],
-                spatial=tuple(shape[1:3]) if len(shape) == 4 else None,
+                spatial=_grid(shape),
                 type_name=type(layer).__name__,
                 geometry=geometry,
                 layer=layer,

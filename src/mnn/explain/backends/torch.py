@@ -21,7 +21,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from ...models.efficientnet_torch import SamePad2d
-from .base import Capture, Geometry, Graph, Node, pair
+from .base import Capture, Geometry, Graph, Node, kind_from_shapes, pair
 
 layout = "NCHW"
 
@@ -137,7 +137,7 @@ class _Recorder(TorchFunctionMode):
         self.producer: dict[int, int] = {}
         self.alive: list[torch.Tensor] = []  # keeps ids unique while tracing
         self.depth = 0  # > 0 while a leaf module runs: its internals are not recorded
-        self.pending: list[tuple[int, ...]] = []
+        self.pending: list[tuple] = []  # the arguments of the leaf modules that are running
 
     def add(
         self,
@@ -153,7 +153,9 @@ class _Recorder(TorchFunctionMode):
         output = outputs[0]
         spatial = tuple(output.shape[-2:]) if output.dim() == 4 else None
         if kind is None:
-            kind = self._kind_from_shapes(inputs, output, spatial)
+            grids = [tuple(t.shape[-2:]) if t.dim() == 4 else None for t in inputs]
+            same = bool(inputs) and all(t.shape == output.shape for t in inputs)
+            kind = kind_from_shapes(grids, spatial, same)
         self.nodes.append(
             Node(
                 name=name,
@@ -169,18 +171,6 @@ class _Recorder(TorchFunctionMode):
         for tensor in outputs:
             self.producer[id(tensor)] = len(self.nodes) - 1
         self.alive.extend(inputs + outputs)
-
-    @staticmethod
-    def _kind_from_shapes(
-        inputs: list[torch.Tensor], output: torch.Tensor, spatial: tuple | None
-    ) -> str:
-        if spatial is not None and all(
-            t.dim() != 4 or tuple(t.shape[-2:]) == spatial for t in inputs
-        ):
-            return "pointwise"
-        if inputs and all(t.shape == output.shape for t in inputs):
-            return "pointwise"
-        return "other"
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
