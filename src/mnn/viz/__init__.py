@@ -3,5 +3,6 @@
 from .convergence import plot_convergence
 from .curves import plot_history
 from .grids import class_grid, image_grid
+from .predictions import plot_predictions
 
-__all__ = ["class_grid", "image_grid", "plot_convergence", "plot_history"]
+__all__ = ["class_grid", "image_grid", "plot_convergence", "plot_history", "plot_predictions"]

