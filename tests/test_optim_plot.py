@@ -1,9 +1,5 @@
 """mnn.viz.plot_convergence draws exactly the recorded history of an optimiser."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest

@@ -1,7 +1,7 @@
 """Newton, BFGS and L-BFGS with line searches, and test problems (Chapter 2).
 
 Every method is called as ``method(fun, grad, [hess,] x0, **options)`` and returns an
-:class:`OptimizeResult`; see :mod:`mnn.optim.descent` for when and how they stop.
+:class:`~mnn.optim.result.OptimizeResult`; see :mod:`mnn.optim.descent` for when and how they stop.
 """
 
 from .bfgs import bfgs

@@ -33,9 +33,12 @@ class LineSearchResult:
         Whether an acceptable step was found.
     step
         The accepted step length :math:`\\alpha` (NaN on failure).
-    x, fun, grad
-        :math:`x + \\alpha p`, :math:`f` and :math:`\\nabla f` there, ``grad`` of shape ``(n,)``
-        (``None`` on failure).
+    x
+        :math:`x + \\alpha p`, shape ``(n,)`` (``None`` on failure).
+    fun
+        :math:`f` there (NaN on failure).
+    grad
+        :math:`\\nabla f` there, shape ``(n,)`` (``None`` on failure).
     message
         Why the search failed (empty on success).
     """

@@ -86,9 +86,11 @@ def newton(
         Most iterations.
     line_search
         ``"wolfe"`` (strong Wolfe, the default), ``"armijo"``, or a configured
-        :class:`StrongWolfe` / :class:`Armijo`.
+        :class:`~mnn.optim.line_search.StrongWolfe` /
+        :class:`~mnn.optim.line_search.Armijo`.
     callback
-        ``callback(iterate)`` after every step, with an :class:`Iterate`; return ``True`` to stop.
+        ``callback(iterate)`` after every step, with an
+        :class:`~mnn.optim.result.Iterate`; return ``True`` to stop.
 
     Returns
     -------

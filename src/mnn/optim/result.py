@@ -23,8 +23,12 @@ class OptimizeResult:
         :math:`\\|\\nabla f(x_k)\\|_\\infty`, the quantity the stopping test compares with ``gtol``.
     nit
         Number of iterations (accepted steps).
-    nfev, ngev, nhev
-        Number of evaluations of the objective, the gradient and the Hessian.
+    nfev
+        Number of evaluations of the objective.
+    ngev
+        Number of evaluations of the gradient.
+    nhev
+        Number of evaluations of the Hessian (Newton only).
     success
         True only when the gradient test ``grad_norm <= gtol`` was met.
     message
