@@ -9,20 +9,10 @@ import scipy.linalg
 
 from .._validation import check_choice
 from .descent import Callback, DirectionFailure, check_start, descend
-from .line_search import Armijo, StrongWolfe
+from .line_search import Armijo, StrongWolfe, first_trial_step
 from .objective import Objective
 from .result import OptimizeResult
 from .updates import bfgs_direct_update, bfgs_inverse_update, has_positive_curvature
-
-
-def first_step(p: np.ndarray) -> float:
-    """The first trial step when :math:`H_0 = I` carries no scale: :math:`\\min(1, 1/\\|p\\|_2)`.
-
-    It keeps the first trial point within unit distance of :math:`x_0` (SciPy's L-BFGS-B does
-    the same); from the second iteration on, the quasi-Newton direction has the right scale and
-    the trial step is 1.
-    """
-    return min(1.0, 1.0 / float(np.linalg.norm(p)))
 
 
 class DenseBFGSDirection:
@@ -53,7 +43,7 @@ class DenseBFGSDirection:
         return -scipy.linalg.cho_solve(factor, grad)
 
     def initial_step(self, k: int, p: np.ndarray) -> float:
-        return 1.0 if self.updated else first_step(p)
+        return 1.0 if self.updated else first_trial_step(p)
 
     def update(self, s: np.ndarray, y: np.ndarray) -> bool:
         if not has_positive_curvature(s, y):

@@ -51,13 +51,6 @@ class CurvaturePairs:
         self.rho[slot] = 1.0 / float(s @ y)
         self._count += 1
 
-    def newest(self) -> tuple[np.ndarray, np.ndarray]:
-        """The most recent pair :math:`(s_{k-1}, y_{k-1})`, shapes ``(n,)``."""
-        if self._count == 0:
-            raise IndexError("no curvature pair has been stored yet.")
-        slot = (self._count - 1) % self.m
-        return self.s[slot], self.y[slot]
-
     def _order(self) -> list[int]:
         """Slots from the oldest to the newest pair."""
         stored = len(self)

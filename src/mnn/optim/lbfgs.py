@@ -7,10 +7,9 @@ from collections.abc import Callable
 import numpy as np
 
 from .._validation import check_array, check_callable, check_positive_int, check_positive_real
-from .bfgs import first_step
 from .curvature_pairs import CurvaturePairs
 from .descent import Callback, check_start, descend
-from .line_search import Armijo, StrongWolfe
+from .line_search import Armijo, StrongWolfe, first_trial_step
 from .objective import Objective
 from .result import OptimizeResult
 from .updates import has_positive_curvature
@@ -78,7 +77,7 @@ class LBFGSDirection:
 
     def initial_step(self, k: int, p: np.ndarray) -> float:
         # With H0 = I and no pair yet, p = -gamma g carries no scale information.
-        return first_step(p) if k == 0 and self.H0 is None else 1.0
+        return first_trial_step(p) if k == 0 and self.H0 is None else 1.0
 
     def update(self, s: np.ndarray, y: np.ndarray) -> bool:
         if not has_positive_curvature(s, y):

@@ -244,6 +244,16 @@ class Armijo:
         )
 
 
+def first_trial_step(p: np.ndarray) -> float:
+    """The first trial step when :math:`H_0 = I` carries no scale: :math:`\\min(1, 1/\\|p\\|_2)`.
+
+    It keeps the first trial point within unit distance of :math:`x_0` (SciPy's L-BFGS-B does
+    the same); from the second iteration on, the quasi-Newton direction has the right scale and
+    the trial step is 1.
+    """
+    return min(1.0, 1.0 / float(np.linalg.norm(p)))
+
+
 def make_line_search(line_search: str | StrongWolfe | Armijo) -> StrongWolfe | Armijo:
     """``"wolfe"`` -> ``StrongWolfe()``, ``"armijo"`` -> ``Armijo()``; instances pass through."""
     if isinstance(line_search, (StrongWolfe, Armijo)):
