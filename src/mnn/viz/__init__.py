@@ -1,5 +1,6 @@
 """Figures for the book. ``mnn.viz`` draws arrays it is given; it never computes gradients."""
 
+from .convergence import plot_convergence
 from .curves import plot_history
 from .grids import class_grid, image_grid
 from .overlays import DIVERGING, diverging_overlay, heatmap_grid, overlay_grid, superimpose
@@ -12,6 +13,7 @@ __all__ = [
     "heatmap_grid",
     "image_grid",
     "overlay_grid",
+    "plot_convergence",
     "plot_history",
     "plot_predictions",
     "superimpose",
