@@ -3,6 +3,18 @@
 from .convergence import plot_convergence
 from .curves import plot_history
 from .grids import class_grid, image_grid
+from .overlays import DIVERGING, diverging_overlay, heatmap_grid, overlay_grid, superimpose
 from .predictions import plot_predictions
 
-__all__ = ["class_grid", "image_grid", "plot_convergence", "plot_history", "plot_predictions"]
+__all__ = [
+    "DIVERGING",
+    "class_grid",
+    "diverging_overlay",
+    "heatmap_grid",
+    "image_grid",
+    "overlay_grid",
+    "plot_convergence",
+    "plot_history",
+    "plot_predictions",
+    "superimpose",
+]
