@@ -236,9 +236,9 @@ def test_bad_architectures_and_settings_are_refused() -> None:
         mnn.models.untrained_autoencoder("torch", widths=8)
     with pytest.raises(ValueError, match="framework must be one of 'torch', 'keras'; got 'jax'"):
         mnn.models.untrained_autoencoder("jax")
-    with pytest.raises(ValueError, match=r"noise_std must be a finite number >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"noise_std must be finite and at least 0, got -1"):
         mnn.models.train_autoencoder("torch", images(2), images(2), noise_std=-1.0)
-    with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
+    with pytest.raises(ValueError, match="learning_rate must be finite and greater than 0"):
         mnn.models.trained_autoencoder("torch", learning_rate=0.0)
     with pytest.raises(ValueError, match=r"n_train must be at most 60,000 \(all images\)"):
         mnn.models.trained_autoencoder("torch", n_train=70_000)

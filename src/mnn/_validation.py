@@ -99,6 +99,23 @@ def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def check_positive_real(value: Any, name: str, *, allow_zero: bool = False) -> float:
+    """Check that ``value`` is a finite real number (not a bool) above zero, or at least zero."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {describe(value)}.")
+    bound = "at least 0" if allow_zero else "greater than 0"
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name} must be finite and {bound}, got {value}.")
+    return float(value)
+
+
+def check_callable(value: Any, name: str, signature: str) -> Any:
+    """Check that ``value`` is callable; ``signature`` shows the expected call, e.g. ``fun(x)``."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a callable used as {signature}, got {describe(value)}.")
+    return value
+
+
 def check_in_range(value: np.ndarray, name: str, low: float, high: float, hint: str = "") -> None:
     """Check that every entry of the array ``value`` lies in the closed interval [low, high].
 
@@ -109,14 +126,3 @@ def check_in_range(value: np.ndarray, name: str, low: float, high: float, hint: 
             f"{name} must lie in [{low:g}, {high:g}], got values from {value.min():g} to "
             f"{value.max():g}" + (f"; {hint}" if hint else ".")
         )
-
-
-def check_positive_number(value: Any, name: str, *, allow_zero: bool = False) -> float:
-    """Check that ``value`` is a finite real number (not a bool) > 0, or >= 0 with
-    ``allow_zero``; return it as a float."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {describe(value)}.")
-    bound = ">= 0" if allow_zero else "> 0"
-    if not (np.isfinite(value) and (value >= 0 if allow_zero else value > 0)):
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}.")
-    return float(value)

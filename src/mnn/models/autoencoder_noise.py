@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-from .._validation import check_array, check_in_range, check_positive_number
+from .._validation import check_array, check_in_range, check_positive_real
 
 #: The clipping policy of :func:`~mnn.models.add_noise` and of denoising training.
 CLIP = True
@@ -46,7 +46,7 @@ def add_noise(
     """
     check_array(images, "images", dtype_kind="f", finite=True)
     check_in_range(images, "images", 0.0, 1.0, "add noise to pixels scaled to [0, 1].")
-    std = check_positive_number(std, "std", allow_zero=True)
+    std = check_positive_real(std, "std", allow_zero=True)
     rng = np.random.default_rng(rng)
     noisy = images + std * rng.standard_normal(images.shape, dtype=np.float32)
     return np.clip(noisy, 0.0, 1.0) if clip else noisy
@@ -83,7 +83,7 @@ def clipped_noise_moments(
     """
     check_array(x, "x", dtype_kind="f", finite=True)
     check_in_range(x, "x", 0.0, 1.0, "pixel values are scaled to [0, 1].")
-    sigma = check_positive_number(std, "std")
+    sigma = check_positive_real(std, "std")
     a, b = -x / sigma, (1.0 - x) / sigma
     inside = norm.cdf(b) - norm.cdf(a)
     above = norm.sf(b)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_positive_int, check_positive_number
+from .._validation import check_positive_int, check_positive_real
 from ..cache import cached_artifact
 from .autoencoder import (
     CODE_SIZE,
@@ -84,8 +84,8 @@ def train_autoencoder(
     test_images = check_images(test_images, "test_images")
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
-    learning_rate = check_positive_number(learning_rate, "learning_rate")
-    noise_std = check_positive_number(noise_std, "noise_std", allow_zero=True)
+    learning_rate = check_positive_real(learning_rate, "learning_rate")
+    noise_std = check_positive_real(noise_std, "noise_std", allow_zero=True)
     model = untrained_autoencoder(framework, widths=widths, code_size=code_size, seed=seed)
     backend = framework_backend(framework)
     test_inputs = test_images
@@ -149,8 +149,8 @@ def trained_autoencoder(
         "framework_version": backend.version(),
         "epochs": check_positive_int(epochs, "epochs"),
         "batch_size": check_positive_int(batch_size, "batch_size"),
-        "learning_rate": check_positive_number(learning_rate, "learning_rate"),
-        "noise_std": check_positive_number(noise_std, "noise_std", allow_zero=True),
+        "learning_rate": check_positive_real(learning_rate, "learning_rate"),
+        "noise_std": check_positive_real(noise_std, "noise_std", allow_zero=True),
         "clip": CLIP,
         "n_train": _check_count(n_train, "n_train", TRAIN_IMAGES),
         "seed": check_positive_int(seed, "seed", minimum=0),
