@@ -68,9 +68,9 @@ def test_clipped_moments_match_sampled_noise() -> None:
     [
         (lambda: mnn.models.add_noise(np.zeros(3, np.uint8)), TypeError, "floating dtype"),
         (lambda: mnn.models.add_noise(np.full(3, 2.0)), ValueError, r"must lie in \[0, 1\]"),
-        (lambda: mnn.models.add_noise(np.zeros(3), -1.0), ValueError, "std must be finite and at least 0"),
+        (lambda: mnn.models.add_noise(np.zeros(3), -1.0), ValueError, "at least 0, got -1"),
         (lambda: mnn.models.add_noise(np.zeros(3), "1"), TypeError, "std must be a real number"),
-        (lambda: mnn.models.clipped_noise_moments(np.zeros(3), 0.0), ValueError, "greater than 0, got 0.0"),
+        (lambda: mnn.models.clipped_noise_moments(np.zeros(3), 0.0), ValueError, "greater than 0"),
         (lambda: mnn.models.clipped_noise_moments(np.ones(2) * 3), ValueError, r"x must lie in"),
     ],
 )
