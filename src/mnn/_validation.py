@@ -114,3 +114,15 @@ def check_callable(value: Any, name: str, signature: str) -> Any:
     if not callable(value):
         raise TypeError(f"{name} must be a callable used as {signature}, got {describe(value)}.")
     return value
+
+
+def check_in_range(value: np.ndarray, name: str, low: float, high: float, hint: str = "") -> None:
+    """Check that every entry of the array ``value`` lies in the closed interval [low, high].
+
+    ``hint`` is appended to the message: say there what the user should do.
+    """
+    if value.size and (value.min() < low or value.max() > high):
+        raise ValueError(
+            f"{name} must lie in [{low:g}, {high:g}], got values from {value.min():g} to "
+            f"{value.max():g}" + (f"; {hint}" if hint else ".")
+        )

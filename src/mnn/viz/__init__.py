@@ -3,8 +3,10 @@
 from .convergence import plot_convergence
 from .curves import plot_history
 from .grids import class_grid, image_grid
+from .latent import latent_plane, latent_scatter
 from .overlays import DIVERGING, diverging_overlay, heatmap_grid, overlay_grid, superimpose
 from .predictions import plot_predictions
+from .reconstructions import reconstruction_grid
 
 __all__ = [
     "DIVERGING",
@@ -12,9 +14,12 @@ __all__ = [
     "diverging_overlay",
     "heatmap_grid",
     "image_grid",
+    "latent_plane",
+    "latent_scatter",
     "overlay_grid",
     "plot_convergence",
     "plot_history",
     "plot_predictions",
+    "reconstruction_grid",
     "superimpose",
 ]
