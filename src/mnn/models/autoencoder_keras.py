@@ -15,6 +15,7 @@ from .fashion_cnn import IMAGE_SIZE, Layer
 from .keras_port import load_torch_weights
 from .training import Step
 from .training_keras import adam_step as _adam_step
+from .training_keras import numpy_loss
 
 WEIGHTS_FILE = "model.weights.h5"
 MODEL_NAME = "conv_autoencoder"
@@ -106,8 +107,7 @@ def loss(outputs: Any, targets: Any) -> Any:
     return keras.ops.mean(keras.losses.binary_crossentropy(targets, outputs))
 
 
-def loss_value(outputs: np.ndarray, targets: np.ndarray) -> float:
-    return float(loss(outputs, targets))
+loss_value = numpy_loss(loss)
 
 
 def adam_step(model: keras.Model, learning_rate: float) -> Step:
