@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._validation import check_array, check_choice, check_positive_int
+from .._validation import check_array, check_choice, check_count, check_positive_int
 from ..cache import cached_artifact
 from ._frameworks import FRAMEWORKS
 from .training import accuracy, evaluator, fit
@@ -176,8 +176,8 @@ def trained_fashion_cnn(
         "epochs": check_positive_int(epochs, "epochs"),
         "batch_size": check_positive_int(batch_size, "batch_size"),
         "learning_rate": float(learning_rate),
-        "n_train": _check_count(n_train, "n_train", TRAIN_IMAGES),
-        "n_test": _check_count(n_test, "n_test", TEST_IMAGES),
+        "n_train": check_count(n_train, "n_train", TRAIN_IMAGES, what="images"),
+        "n_test": check_count(n_test, "n_test", TEST_IMAGES, what="images"),
         "seed": check_positive_int(seed, "seed", minimum=0),
         "training": "mnn.models.training.fit",
     }
@@ -191,15 +191,6 @@ def trained_fashion_cnn(
     directory, _created = cached_artifact(f"fashion_cnn/{framework}", config, create)
     history = json.loads((directory / "history.json").read_text())
     return backend.load(directory, config), history
-
-
-def _check_count(value: int | None, name: str, available: int) -> int | None:
-    if value is None:
-        return None
-    value = check_positive_int(value, name)
-    if value > available:
-        raise ValueError(f"{name} must be at most {available:,} (all images), got {value:,}.")
-    return value
 
 
 def fit_fashion_cnn(
