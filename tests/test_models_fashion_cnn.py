@@ -174,3 +174,14 @@ def test_history_records_the_loss_and_accuracy_the_model_has(framework, backend,
     assert history["val_loss"][-1] == pytest.approx(cross_entropy(logits, y_test), rel=1e-5)
     assert history["val_accuracy"][-1] == pytest.approx(np.mean(logits.argmax(axis=1) == y_test))
     assert 0 < history["accuracy"][-1] < 1 and history["loss"][-1] < history["loss"][0]
+
+
+@pytest.mark.filterwarnings("error")
+def test_keras_weights_round_trip_without_warnings(tmp_path):
+    """Keras 3.15 warns under NumPy 2 when saving, and when a compiled model loads weights saved
+    without an optimiser: the saved file is read back exactly, and silently."""
+    model = untrained_fashion_cnn("keras", seed=4)
+    fashion_cnn_keras.save(model, tmp_path)
+    loaded = fashion_cnn_keras.load(tmp_path, {"learning_rate": 1e-3})
+    x = fashion_inputs(np.random.default_rng(1).integers(0, 256, (3, 28, 28), np.uint8), "keras")
+    np.testing.assert_array_equal(forward(loaded, x), forward(model, x))

@@ -11,9 +11,9 @@ import numpy as np
 from .fashion_cnn import IMAGE_SIZE, KERNEL_SIZE, LAYERS, METRICS, fit_fashion_cnn
 from .training import Step
 from .training_keras import adam_step as _adam_step
-from .training_keras import numpy_loss
+from .training_keras import numpy_loss, save_weights
 
-WEIGHTS_FILE = "weights.npz"
+WEIGHTS_FILE = "model.weights.h5"
 layers = keras.layers
 cross_entropy = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
@@ -80,13 +80,12 @@ def _compiled(model: keras.Sequential, config: dict[str, Any]) -> keras.Sequenti
 
 
 def save(model: keras.Model, directory: Path) -> None:
-    # Plain NumPy arrays in model.weights order (Keras' .h5 writer warns under NumPy 2).
-    np.savez(directory / WEIGHTS_FILE, *model.get_weights())
+    save_weights(model, directory / WEIGHTS_FILE)
 
 
 def load(directory: Path, config: dict[str, Any]) -> keras.Sequential:
     """The trained network saved in ``directory``, compiled as in training."""
-    model = _compiled(_network(), config)
-    with np.load(directory / WEIGHTS_FILE) as stored:
-        model.set_weights([stored[f"arr_{i}"] for i in range(len(stored.files))])
-    return model
+    model = _network()
+    # Compiled after loading: the saved file holds no optimiser state to match the new one.
+    model.load_weights(directory / WEIGHTS_FILE)
+    return _compiled(model, config)

@@ -1,8 +1,11 @@
-"""One Adam step on a mini-batch of a Keras model, for :func:`mnn.models.training.fit`."""
+"""Training a Keras model with :func:`mnn.models.training.fit`: one Adam step on a mini-batch,
+the loss on NumPy arrays, and saving the trained weights."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -65,3 +68,11 @@ def numpy_loss(loss: Loss) -> Metric:
         return float(loss(outputs, targets))
 
     return value
+
+
+def save_weights(model: keras.Model, path: Path) -> None:
+    """``model.save_weights(path)`` (a ``.weights.h5`` file), without the DeprecationWarning that
+    Keras 3.15 raises under NumPy 2: it converts variables with ``np.array(x)``."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "__array__ implementation", DeprecationWarning)
+        model.save_weights(path)
