@@ -9,7 +9,7 @@ with "same" padding; every convolution and hidden dense layer is followed by its
 :func:`~mnn.models.trained_fashion_cnn` trains a model once and keeps it in the user cache
 (:func:`mnn.cache.cached_artifact`), keyed by the configuration and the seed; later calls load it.
 Both frameworks train with the loop the autoencoder uses, :func:`mnn.models.training.fit`
-(:func:`fit_fashion_cnn`): Adam on the cross-entropy of the logits, with the accuracy beside it.
+(``fit_fashion_cnn``): Adam on the cross-entropy of the logits, with the accuracy beside it.
 """
 
 from __future__ import annotations
