@@ -15,7 +15,7 @@ from mnn.models import (
     untrained_fashion_cnn,
 )
 from mnn.models._frameworks import forward
-from mnn.models.fashion_cnn import LAYERS, flattened_shape
+from mnn.models.fashion_cnn import HISTORY_KEYS, LAYERS, METRICS, _training_data, flattened_shape
 from mnn.models.keras_port import load_torch_weights
 
 # Parameters counted by hand: 3x3 kernels and biases, then dense matrices and biases.
@@ -122,3 +122,66 @@ def test_train_then_load_from_cache(framework, backend, tmp_cache, monkeypatch):
 def test_bad_training_arguments(kwargs, error, match, tmp_cache):
     with pytest.raises(error, match=match):
         trained_fashion_cnn(**kwargs)
+
+
+def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Mean cross-entropy of logits, written out with SciPy."""
+    logits = logits.astype(np.float64)
+    log_probabilities = logits - scipy.special.logsumexp(logits, axis=1, keepdims=True)
+    return float(-log_probabilities[np.arange(len(labels)), labels].mean())
+
+
+@pytest.mark.parametrize(
+    ("framework", "backend"), [("torch", fashion_cnn_torch), ("keras", fashion_cnn_keras)]
+)
+def test_step_reports_the_loss_and_accuracy_of_its_own_outputs(framework, backend, monkeypatch):
+    model = untrained_fashion_cnn(framework, seed=2)
+    rng = np.random.default_rng(5)
+    images = fashion_inputs(rng.integers(0, 256, (32, 28, 28), dtype=np.uint8), framework)
+    labels = rng.integers(0, 10, 32).astype(np.int64)
+    seen = []
+
+    def probe(outputs, targets):
+        seen.append((outputs.copy(), targets.copy()))
+        return 0.0
+
+    # The step's forward pass is in training mode (dropout): catch the outputs it computed.
+    monkeypatch.setattr(backend, "METRICS", {**METRICS, "probe": probe})
+    before = forward(model, images).copy()
+    reported = backend.adam_step(model, 1e-3)(images, labels)
+    assert set(reported) == {"loss", "accuracy", "probe"}
+    ((outputs, targets),) = seen
+    assert outputs.shape == (32, 10)
+    np.testing.assert_array_equal(targets, labels)
+    assert reported["loss"] == pytest.approx(cross_entropy(outputs, labels), rel=1e-5)
+    assert reported["accuracy"] == np.mean(outputs.argmax(axis=1) == labels)
+    assert not np.array_equal(forward(model, images), before)  # the step changed the weights
+
+
+@pytest.mark.parametrize(
+    ("framework", "backend"), [("torch", fashion_cnn_torch), ("keras", fashion_cnn_keras)]
+)
+def test_history_records_the_loss_and_accuracy_the_model_has(framework, backend, tmp_cache):
+    config = {"framework": framework, "epochs": 2, "batch_size": 64, "learning_rate": 1e-3}
+    config |= {"n_train": 512, "n_test": 300, "seed": 1}
+    data = _training_data(framework, config["n_train"], config["n_test"], config["seed"])
+    model, history = backend.train(config, data, progress=False)
+    assert tuple(history) == HISTORY_KEYS
+    assert all(len(values) == 2 for values in history.values())
+    x_test, y_test = data[2], data[3]
+    logits = forward(model, x_test)
+    # The last test figures are those of the returned model, measured independently.
+    assert history["val_loss"][-1] == pytest.approx(cross_entropy(logits, y_test), rel=1e-5)
+    assert history["val_accuracy"][-1] == pytest.approx(np.mean(logits.argmax(axis=1) == y_test))
+    assert 0 < history["accuracy"][-1] < 1 and history["loss"][-1] < history["loss"][0]
+
+
+@pytest.mark.filterwarnings("error")
+def test_keras_weights_round_trip_without_warnings(tmp_path):
+    """Keras 3.15 warns under NumPy 2 when saving, and when a compiled model loads weights saved
+    without an optimiser: the saved file is read back exactly, and silently."""
+    model = untrained_fashion_cnn("keras", seed=4)
+    fashion_cnn_keras.save(model, tmp_path)
+    loaded = fashion_cnn_keras.load(tmp_path, {"learning_rate": 1e-3})
+    x = fashion_inputs(np.random.default_rng(1).integers(0, 256, (3, 28, 28), np.uint8), "keras")
+    np.testing.assert_array_equal(forward(loaded, x), forward(model, x))

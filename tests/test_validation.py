@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnn._validation import check_array, check_choice, check_positive_int
+from mnn._validation import check_array, check_choice, check_count, check_positive_int
 
 
 def test_accepts_and_returns_the_same_array() -> None:
@@ -64,3 +64,23 @@ def test_check_positive_int(value, error) -> None:
     assert check_positive_int(np.int64(3), "n") == 3
     with pytest.raises(error, match="n must be"):
         check_positive_int(value, "n")
+
+
+def test_check_count_accepts_none_and_counts_up_to_the_available() -> None:
+    assert check_count(None, "n", 10) is None
+    assert check_count(np.int64(10), "n", 10) == 10
+    assert type(check_count(np.int64(3), "n", 10)) is int
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (11, ValueError, r"n must be at most 10 \(all images\), got 11\."),
+        (0, ValueError, "n must be at least 1, got 0"),
+        (2.0, TypeError, "n must be an integer, got float 2.0"),
+        (True, TypeError, "n must be an integer, got bool"),
+    ],
+)
+def test_check_count_errors(value, error, message) -> None:
+    with pytest.raises(error, match=message):
+        check_count(value, "n", 10, what="images")

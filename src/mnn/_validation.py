@@ -127,3 +127,16 @@ def check_in_range(value: np.ndarray, name: str, low: float, high: float, hint: 
             f"{name} must lie in [{low:g}, {high:g}], got values from {value.min():g} to "
             f"{value.max():g}" + (f"; {hint}" if hint else ".")
         )
+
+
+def check_count(value: Any, name: str, available: int, *, what: str = "items") -> int | None:
+    """Check that ``value`` is ``None`` (meaning all) or a count from 1 to ``available``.
+
+    ``what`` names the counted things in the message, e.g. ``"images"``.
+    """
+    if value is None:
+        return None
+    value = check_positive_int(value, name)
+    if value > available:
+        raise ValueError(f"{name} must be at most {available:,} (all {what}), got {value:,}.")
+    return value

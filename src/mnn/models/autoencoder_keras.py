@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from .fashion_cnn import IMAGE_SIZE, Layer
 from .keras_port import load_torch_weights
 from .training import Step
 from .training_keras import adam_step as _adam_step
+from .training_keras import numpy_loss, save_weights
 
 WEIGHTS_FILE = "model.weights.h5"
 MODEL_NAME = "conv_autoencoder"
@@ -106,8 +106,7 @@ def loss(outputs: Any, targets: Any) -> Any:
     return keras.ops.mean(keras.losses.binary_crossentropy(targets, outputs))
 
 
-def loss_value(outputs: np.ndarray, targets: np.ndarray) -> float:
-    return float(loss(outputs, targets))
+loss_value = numpy_loss(loss)
 
 
 def adam_step(model: keras.Model, learning_rate: float) -> Step:
@@ -115,10 +114,7 @@ def adam_step(model: keras.Model, learning_rate: float) -> Step:
 
 
 def save(model: keras.Model, directory: Path) -> None:
-    with warnings.catch_warnings():
-        # Keras 3.15 converts variables with np.array(x), which NumPy 2 reports as deprecated.
-        warnings.filterwarnings("ignore", "__array__ implementation", DeprecationWarning)
-        model.save_weights(directory / WEIGHTS_FILE)
+    save_weights(model, directory / WEIGHTS_FILE)
 
 
 def load(directory: Path, encoder: Sequence[Layer], decoder: Sequence[Layer]) -> keras.Sequential:

@@ -11,7 +11,6 @@ exactly, so that a notebook can show what clipping changes.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
 
 from .._validation import check_array, check_in_range, check_positive_real
 
@@ -81,6 +80,9 @@ def clipped_noise_moments(
     (mean, std, clipped)
         Arrays of the shape of ``x``.
     """
+    # Imported here: scipy.stats takes most of a second to import, and only this function needs it.
+    from scipy.stats import norm
+
     check_array(x, "x", dtype_kind="f", finite=True)
     check_in_range(x, "x", 0.0, 1.0, "pixel values are scaled to [0, 1].")
     sigma = check_positive_real(std, "std")

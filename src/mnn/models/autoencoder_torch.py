@@ -15,6 +15,7 @@ from .autoencoder import KERNEL_SIZE, output_shapes
 from .fashion_cnn import IMAGE_SIZE, Layer
 from .training import Step
 from .training_torch import adam_step as _adam_step
+from .training_torch import numpy_loss
 
 WEIGHTS_FILE = "weights.pt"
 
@@ -105,8 +106,7 @@ def loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return F.binary_cross_entropy(outputs, targets)
 
 
-def loss_value(outputs: np.ndarray, targets: np.ndarray) -> float:
-    return loss(torch.from_numpy(outputs), torch.from_numpy(np.ascontiguousarray(targets))).item()
+loss_value = numpy_loss(loss)
 
 
 def adam_step(model: ConvAutoencoder, learning_rate: float) -> Step:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_positive_int, check_positive_real
+from .._validation import check_count, check_positive_int, check_positive_real
 from ..cache import cached_artifact
 from .autoencoder import (
     CODE_SIZE,
@@ -28,7 +28,7 @@ from .autoencoder import (
     untrained_autoencoder,
 )
 from .autoencoder_noise import CLIP, add_noise
-from .fashion_cnn import TRAIN_IMAGES, _check_count
+from .fashion_cnn import TRAIN_IMAGES
 from .training import evaluator, fit
 
 #: Defaults that train on all 60,000 images in well under a minute per epoch on two CPU cores.
@@ -152,7 +152,7 @@ def trained_autoencoder(
         "learning_rate": check_positive_real(learning_rate, "learning_rate"),
         "noise_std": check_positive_real(noise_std, "noise_std", allow_zero=True),
         "clip": CLIP,
-        "n_train": _check_count(n_train, "n_train", TRAIN_IMAGES),
+        "n_train": check_count(n_train, "n_train", TRAIN_IMAGES, what="images"),
         "seed": check_positive_int(seed, "seed", minimum=0),
     }
 

@@ -13,9 +13,6 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.manifold import trustworthiness
-from sklearn.model_selection import StratifiedKFold, cross_val_score
-from sklearn.neighbors import KNeighborsClassifier
 
 from .._validation import check_array, check_positive_int
 
@@ -43,6 +40,11 @@ def knn_accuracy(
     folds
         Number of folds; the folds are shuffled with ``seed``.
     """
+    # Imported here, as in every function of mnn.models that needs scikit-learn: at the top of
+    # the module it would make ``import mnn.models`` several times slower.
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.neighbors import KNeighborsClassifier
+
     _check_codes(codes, labels)
     k = check_positive_int(k, "k")
     splitter = StratifiedKFold(
@@ -68,6 +70,8 @@ def embedding_scores(
     k
         Neighbours for both scores.
     """
+    from sklearn.manifold import trustworthiness
+
     _check_codes(codes, labels)
     check_array(images, "images", dtype_kind="fiu", finite=True)
     if len(images) != len(codes):

@@ -8,6 +8,8 @@ with "same" padding; every convolution and hidden dense layer is followed by its
 
 :func:`~mnn.models.trained_fashion_cnn` trains a model once and keeps it in the user cache
 (:func:`mnn.cache.cached_artifact`), keyed by the configuration and the seed; later calls load it.
+Both frameworks train with the loop the autoencoder uses, :func:`mnn.models.training.fit`
+(``fit_fashion_cnn``): Adam on the cross-entropy of the logits, with the accuracy beside it.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._validation import check_array, check_choice, check_positive_int
+from .._validation import check_array, check_choice, check_count, check_positive_int
 from ..cache import cached_artifact
 from ._frameworks import FRAMEWORKS
+from .training import accuracy, evaluator, fit
 
 
 class Layer(NamedTuple):
@@ -57,8 +60,12 @@ LAYERS: tuple[Layer, ...] = (
     Layer("logits", "dense", NUM_CLASSES),
 )
 KERNEL_SIZE = 3
+#: Reported beside the cross-entropy during training (:mod:`mnn.models.training`).
+METRICS = {"accuracy": accuracy}
 #: What the training history records, once per epoch.
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+#: Test images per forward pass when the model is evaluated after every epoch.
+EVALUATION_BATCH = 1000
 
 
 def flattened_shape() -> tuple[int, int, int]:
@@ -171,9 +178,10 @@ def trained_fashion_cnn(
         "epochs": check_positive_int(epochs, "epochs"),
         "batch_size": check_positive_int(batch_size, "batch_size"),
         "learning_rate": float(learning_rate),
-        "n_train": _check_count(n_train, "n_train", TRAIN_IMAGES),
-        "n_test": _check_count(n_test, "n_test", TEST_IMAGES),
+        "n_train": check_count(n_train, "n_train", TRAIN_IMAGES, what="images"),
+        "n_test": check_count(n_test, "n_test", TEST_IMAGES, what="images"),
         "seed": check_positive_int(seed, "seed", minimum=0),
+        "training": "mnn.models.training.fit",
     }
 
     def create(directory: Path) -> None:
@@ -187,20 +195,38 @@ def trained_fashion_cnn(
     return backend.load(directory, config), history
 
 
-def _check_count(value: int | None, name: str, available: int) -> int | None:
-    if value is None:
-        return None
-    value = check_positive_int(value, name)
-    if value > available:
-        raise ValueError(f"{name} must be at most {available:,} (all images), got {value:,}.")
-    return value
+def fit_fashion_cnn(
+    model: Any, config: dict[str, Any], data: tuple[np.ndarray, ...], progress: bool
+) -> dict[str, list[float]]:
+    """Train ``model`` in place with :func:`mnn.models.training.fit`: Adam on the cross-entropy
+    of the logits, with the accuracy beside it; returns the history (:data:`HISTORY_KEYS`).
 
-
-def progress_bar(total: int, enabled: bool, description: str) -> Any:
-    """A tqdm bar over ``total`` mini-batches (a silent one when not ``enabled``)."""
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=description, unit="batch", disable=not enabled)
+    Parameters
+    ----------
+    model
+        An untrained network of ``config["framework"]``.
+    config
+        The configuration of :func:`trained_fashion_cnn` (epochs, batch size, learning rate,
+        seed).
+    data
+        (x_train, y_train, x_test, y_test): inputs in the model's layout, int64 labels.
+    progress
+        Show a tqdm progress bar.
+    """
+    backend = _backend(config["framework"])
+    x_train, y_train, x_test, y_test = data
+    history = fit(
+        backend.adam_step(model, config["learning_rate"]),
+        evaluator(model, backend.loss_value, EVALUATION_BATCH, METRICS),
+        (x_train, y_train),
+        (x_test, y_test),
+        epochs=config["epochs"],
+        batch_size=config["batch_size"],
+        seed=config["seed"],
+        progress=progress,
+        description=f"fashion_cnn ({config['framework']})",
+    )
+    return {key: history[key] for key in HISTORY_KEYS}
 
 
 def _training_data(

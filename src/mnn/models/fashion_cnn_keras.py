@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 import keras
 import numpy as np
 
-from .fashion_cnn import HISTORY_KEYS, IMAGE_SIZE, KERNEL_SIZE, LAYERS, progress_bar
+from .fashion_cnn import IMAGE_SIZE, KERNEL_SIZE, LAYERS, METRICS, fit_fashion_cnn
+from .training import Step
+from .training_keras import adam_step as _adam_step
+from .training_keras import numpy_loss, save_weights
 
-WEIGHTS_FILE = "weights.npz"
+WEIGHTS_FILE = "model.weights.h5"
 layers = keras.layers
+cross_entropy = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
 
 def version() -> str:
@@ -44,64 +47,45 @@ def build(seed: int) -> keras.Sequential:
     return _network()
 
 
-def _compiled(model: keras.Sequential, config: dict[str, Any]) -> keras.Sequential:
-    """Compile for training and ``model.evaluate``: Adam, cross-entropy of logits, accuracy."""
-    model.compile(
-        optimizer=keras.optimizers.Adam(config["learning_rate"]),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
-    return model
+def loss(logits: Any, labels: Any) -> Any:
+    """The mean cross-entropy of (N, 10) logits and (N,) labels."""
+    return cross_entropy(labels, logits)
 
 
-class _ProgressCallback(keras.callbacks.Callback):
-    """Advance a tqdm bar after every mini-batch."""
+loss_value = numpy_loss(loss)
 
-    def __init__(self, bar: Any) -> None:
-        super().__init__()
-        self.bar = bar
 
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self.bar.update()
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        logs = logs or {}
-        self.bar.set_postfix(
-            loss=f"{logs.get('loss', float('nan')):.3f}",
-            val_accuracy=f"{logs.get('val_accuracy', float('nan')):.3f}",
-        )
+def adam_step(model: keras.Model, learning_rate: float) -> Step:
+    """Adam on the cross-entropy of the logits, reporting the accuracy beside it."""
+    return _adam_step(model, loss, learning_rate, METRICS)
 
 
 def train(
     config: dict[str, Any], data: tuple[np.ndarray, ...], progress: bool
 ) -> tuple[keras.Sequential, dict[str, list[float]]]:
-    """Adam on shuffled mini-batches (``model.fit``); returns the model and its history."""
-    x_train, y_train, x_test, y_test = data
-    epochs, batch_size = config["epochs"], config["batch_size"]
-    model = _compiled(build(config["seed"]), config)
-    total = epochs * math.ceil(len(x_train) / batch_size)
-    with progress_bar(total, progress, "fashion_cnn (keras)") as bar:
-        fitted = model.fit(
-            x_train,
-            y_train,
-            batch_size=batch_size,
-            epochs=epochs,
-            validation_data=(x_test, y_test),
-            callbacks=[_ProgressCallback(bar)],
-            verbose=0,
-        )
-    history = {key: [float(v) for v in fitted.history[key]] for key in HISTORY_KEYS}
-    return model, history
+    """:func:`~mnn.models.fashion_cnn.fit_fashion_cnn` on a network built by :func:`build`, whose
+    seed also seeds the dropout masks; returns the model and its history."""
+    model = build(config["seed"])
+    return model, fit_fashion_cnn(model, config, data, progress)
+
+
+def _compiled(model: keras.Sequential, config: dict[str, Any]) -> keras.Sequential:
+    """Compile for ``model.evaluate``: Adam, cross-entropy of logits, accuracy, as in training."""
+    model.compile(
+        optimizer=keras.optimizers.Adam(config["learning_rate"]),
+        loss=cross_entropy,
+        metrics=["accuracy"],
+    )
+    return model
 
 
 def save(model: keras.Model, directory: Path) -> None:
-    # Plain NumPy arrays in model.weights order (Keras' .h5 writer warns under NumPy 2).
-    np.savez(directory / WEIGHTS_FILE, *model.get_weights())
+    save_weights(model, directory / WEIGHTS_FILE)
 
 
 def load(directory: Path, config: dict[str, Any]) -> keras.Sequential:
     """The trained network saved in ``directory``, compiled as in training."""
-    model = _compiled(_network(), config)
-    with np.load(directory / WEIGHTS_FILE) as stored:
-        model.set_weights([stored[f"arr_{i}"] for i in range(len(stored.files))])
-    return model
+    model = _network()
+    # Compiled after loading: the saved file holds no optimiser state to match the new one.
+    model.load_weights(directory / WEIGHTS_FILE)
+    return _compiled(model, config)

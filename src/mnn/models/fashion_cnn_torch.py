@@ -12,10 +12,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .fashion_cnn import HISTORY_KEYS, KERNEL_SIZE, LAYERS, flattened_shape, progress_bar
+from .fashion_cnn import KERNEL_SIZE, LAYERS, METRICS, fit_fashion_cnn, flattened_shape
+from .training import Step
+from .training_torch import adam_step as _adam_step
+from .training_torch import numpy_loss
 
 WEIGHTS_FILE = "weights.pt"
-EVALUATION_BATCH = 1000
+#: The mean cross-entropy of (N, 10) logits and (N,) labels, on NumPy arrays.
+loss_value = numpy_loss(F.cross_entropy)
 
 
 def version() -> str:
@@ -50,53 +54,21 @@ def build(seed: int) -> nn.Sequential:
         return _network()
 
 
-def _evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy of ``model`` on (x, y), in evaluation mode."""
-    model.eval()
-    loss, correct = 0.0, 0
-    with torch.no_grad():
-        for start in range(0, len(x), EVALUATION_BATCH):
-            logits = model(torch.from_numpy(x[start : start + EVALUATION_BATCH]))
-            labels = torch.from_numpy(y[start : start + EVALUATION_BATCH])
-            loss += F.cross_entropy(logits, labels, reduction="sum").item()
-            correct += int((logits.argmax(1) == labels).sum())
-    return loss / len(x), correct / len(x)
+def adam_step(model: nn.Module, learning_rate: float) -> Step:
+    """Adam on the cross-entropy of the logits, reporting the accuracy beside it."""
+    return _adam_step(model, F.cross_entropy, learning_rate, METRICS)
 
 
 def train(
     config: dict[str, Any], data: tuple[np.ndarray, ...], progress: bool
 ) -> tuple[nn.Sequential, dict[str, list[float]]]:
-    """Adam on shuffled mini-batches; returns the model in evaluation mode and its history."""
-    x_train, y_train, x_test, y_test = data
-    epochs, batch_size = config["epochs"], config["batch_size"]
-    history: dict[str, list[float]] = {key: [] for key in HISTORY_KEYS}
-    order_rng = np.random.default_rng(config["seed"])
-    total = epochs * math.ceil(len(x_train) / batch_size)
-    with torch.random.fork_rng(), progress_bar(total, progress, "fashion_cnn (torch)") as bar:
+    """:func:`~mnn.models.fashion_cnn.fit_fashion_cnn` on a network initialised from
+    ``config["seed"]``, which also seeds the dropout masks, without touching PyTorch's global
+    generator; returns the model in evaluation mode and its history."""
+    with torch.random.fork_rng():
         torch.manual_seed(config["seed"])
         model = _network()
-        optimizer = torch.optim.Adam(model.parameters(), lr=config["learning_rate"])
-        for _epoch in range(epochs):
-            model.train()
-            loss_sum, correct = 0.0, 0
-            order = order_rng.permutation(len(x_train))
-            for start in range(0, len(x_train), batch_size):
-                batch = order[start : start + batch_size]
-                images, labels = torch.from_numpy(x_train[batch]), torch.from_numpy(y_train[batch])
-                optimizer.zero_grad()
-                logits = model(images)
-                loss = F.cross_entropy(logits, labels)
-                loss.backward()
-                optimizer.step()
-                loss_sum += loss.item() * len(batch)
-                correct += int((logits.argmax(1) == labels).sum())
-                bar.update()
-            val_loss, val_accuracy = _evaluate(model, x_test, y_test)
-            history["loss"].append(loss_sum / len(x_train))
-            history["accuracy"].append(correct / len(x_train))
-            history["val_loss"].append(val_loss)
-            history["val_accuracy"].append(val_accuracy)
-            bar.set_postfix(loss=f"{history['loss'][-1]:.3f}", val_accuracy=f"{val_accuracy:.3f}")
+        history = fit_fashion_cnn(model, config, data, progress)
     return model.eval(), history
 
 

@@ -8,11 +8,15 @@ The fitted object works with :func:`mnn.models.encode`, :func:`~mnn.models.decod
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from sklearn.decomposition import PCA
 
 from .._validation import check_positive_int
 from .autoencoder import check_images
+
+if TYPE_CHECKING:  # at run time scikit-learn is imported when a PCA is fitted: it is slow to load
+    from sklearn.decomposition import PCA
 
 
 def pca_autoencoder(images: np.ndarray, n_components: int = 2) -> PCA:
@@ -30,6 +34,8 @@ def pca_autoencoder(images: np.ndarray, n_components: int = 2) -> PCA:
     sklearn.decomposition.PCA
         Its ``transform`` maps (N, 784) to (N, k); ``inverse_transform`` maps back.
     """
+    from sklearn.decomposition import PCA
+
     images = check_images(images)
     n_components = check_positive_int(n_components, "n_components")
     pixels = images.reshape(len(images), -1).astype(np.float64)

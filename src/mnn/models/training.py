@@ -9,24 +9,27 @@ and the same noise) trains a PyTorch and a Keras model:
 - ``evaluate(inputs, targets) -> {"loss": ..., ...}`` returns the means over a whole set without
   training (:func:`evaluator`).
 
-The history holds, for every key ``k`` that ``step`` returns, ``k`` (the mean over the epoch's
-mini-batches, weighted by their sizes) and ``val_k`` (``evaluate`` on the test set after the
-epoch): the layout :func:`mnn.viz.plot_history` draws.
+Both report the loss and, beside it, any *metrics*: ``metric(outputs, targets) -> float``, a
+batch mean computed on NumPy arrays, such as :func:`accuracy`. The history holds, for every key
+``k`` that ``step`` returns, ``k`` (the mean over the epoch's mini-batches, weighted by their
+sizes) and ``val_k`` (``evaluate`` on the test set after the epoch): the layout
+:func:`mnn.viz.plot_history` draws.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from ._frameworks import forward, framework_of
-from .fashion_cnn import progress_bar
 
 Metrics = dict[str, float]
 Step = Callable[[np.ndarray, np.ndarray], Metrics]
+#: ``metric(outputs, targets) -> float``: the mean of a batch, on NumPy arrays.
+Metric = Callable[[np.ndarray, np.ndarray], float]
 #: ``corrupt(inputs, rng)`` returns a corrupted copy of a mini-batch of inputs (e.g. noise).
 Corrupt = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
@@ -83,8 +86,7 @@ def fit(
                 inputs = train_inputs[batch]
                 if corrupt is not None:
                     inputs = corrupt(inputs, corrupt_rng)
-                for key, value in step(inputs, train_targets[batch]).items():
-                    sums[key] = sums.get(key, 0.0) + value * len(batch)
+                _accumulate(sums, step(inputs, train_targets[batch]), len(batch))
                 bar.update()
             epoch_metrics = {key: value / len(order) for key, value in sums.items()}
             epoch_metrics |= {f"val_{key}": value for key, value in evaluate(*test).items()}
@@ -94,8 +96,14 @@ def fit(
     return history
 
 
-def evaluator(model: Any, loss: Callable[[np.ndarray, np.ndarray], float], batch_size: int) -> Step:
-    """``evaluate(inputs, targets) -> {"loss": mean loss}`` of ``model`` in inference mode.
+def evaluator(
+    model: Any,
+    loss: Metric,
+    batch_size: int,
+    metrics: Mapping[str, Metric] | None = None,
+) -> Step:
+    """``evaluate(inputs, targets) -> {"loss": mean loss, **metrics}`` of ``model`` in inference
+    mode.
 
     Parameters
     ----------
@@ -105,16 +113,44 @@ def evaluator(model: Any, loss: Callable[[np.ndarray, np.ndarray], float], batch
         ``loss(outputs, targets)``: the mean loss of a batch, on NumPy arrays.
     batch_size
         Inputs per forward pass; the batch means are weighted by the batch sizes.
+    metrics
+        More batch means to report beside the loss, by name (e.g. ``{"accuracy": accuracy}``).
     """
+    measures = {"loss": loss, **(metrics or {})}
 
     def evaluate(inputs: np.ndarray, targets: np.ndarray) -> Metrics:
         if framework_of(model) == "torch":
             # Inference behaviour for dropout and batch normalisation; adam_step sets train().
             model.eval()
-        total = 0.0
+        sums: dict[str, float] = {}
         for start in range(0, len(inputs), batch_size):
             outputs = forward(model, inputs[start : start + batch_size])
-            total += loss(outputs, targets[start : start + batch_size]) * len(outputs)
-        return {"loss": total / len(inputs)}
+            batch = measure(measures, outputs, targets[start : start + batch_size])
+            _accumulate(sums, batch, len(outputs))
+        return {key: value / len(inputs) for key, value in sums.items()}
 
     return evaluate
+
+
+def measure(metrics: Mapping[str, Metric], outputs: np.ndarray, targets: np.ndarray) -> Metrics:
+    """``{name: metric(outputs, targets)}`` for every metric, as floats."""
+    return {name: float(metric(outputs, targets)) for name, metric in metrics.items()}
+
+
+def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
+    """The fraction of the rows of ``logits`` (N, classes) whose largest entry is at ``labels``
+    (N,)."""
+    return float(np.mean(np.argmax(logits, axis=1) == labels))
+
+
+def progress_bar(total: int, enabled: bool, description: str) -> Any:
+    """A tqdm bar over ``total`` mini-batches (a silent one when not ``enabled``)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit="batch", disable=not enabled)
+
+
+def _accumulate(sums: dict[str, float], batch: Metrics, size: int) -> None:
+    """Add the batch means, weighted by the batch size, to the running ``sums``."""
+    for key, value in batch.items():
+        sums[key] = sums.get(key, 0.0) + value * size
