@@ -50,6 +50,30 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return cache
 
 
+@pytest.fixture
+def real_data_fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty user cache under ``tmp_path`` that still finds the real datasets, offline.
+
+    Each dataset file is linked from wherever the lookup finds it now (data_dir, cache or
+    system folder) into ``<tmp>/data/<dataset>``, which becomes ``MNN_DATA_DIR``.
+    """
+    from mnn.data.catalog import DATASETS
+    from mnn.data.locate import find_local
+
+    data = tmp_path / "data"
+    for dataset in DATASETS.values():
+        (data / dataset.name).mkdir(parents=True)
+        for file in dataset.files.values():
+            found = find_local(dataset, file)
+            assert found is not None, f"{file.name} is missing: run `python -m mnn.data fetch`"
+            (data / dataset.name / found.name).symlink_to(found)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MNN_DATA_DIR", str(data))
+    monkeypatch.setenv("MNN_CACHE_DIR", str(cache))
+    monkeypatch.setenv("MNN_OFFLINE", "1")
+    return cache
+
+
 class FileServer:
     """A loopback HTTP server over a folder that counts the requests it answers."""
 

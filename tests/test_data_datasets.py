@@ -69,11 +69,12 @@ def test_local_copies_are_read_without_network(monkeypatch) -> None:
 
 
 def test_a_flipped_byte_in_a_real_file_is_caught(tmp_path: Path) -> None:
-    file = MNIST.files["train_labels"]
-    source = find_local(MNIST, file)
-    assert source is not None, "run `python -m mnn.data fetch` first"
-    content = bytearray(read_bytes(source))
-    content[1000] = (content[1000] + 1) % 10  # still a valid label, but not the published one
-    (tmp_path / file.name).write_bytes(bytes(content))
-    with pytest.raises(ValueError, match="checksum mismatch"):
+    for file in MNIST.files.values():
+        source = find_local(MNIST, file)
+        assert source is not None, "run `python -m mnn.data fetch` first"
+        content = bytearray(read_bytes(source))
+        if file.name.startswith("train-labels"):
+            content[1000] = (content[1000] + 1) % 10  # still a valid label, not the published one
+        (tmp_path / file.name).write_bytes(bytes(content))
+    with pytest.raises(ValueError, match=r"train-labels-idx1-ubyte: checksum mismatch"):
         load_mnist(data_dir=tmp_path)

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import scipy.special
 
-from mnn.cache import cache_dir
 from mnn.models import (
     fashion_cnn_keras,
     fashion_cnn_torch,
@@ -64,22 +63,13 @@ def test_fashion_inputs_layouts_and_errors():
         fashion_inputs(images, "jax")
 
 
-@pytest.fixture
-def tmp_cache(tmp_path, monkeypatch):
-    """An empty artefact cache in tmp_path; the datasets still come from the real cache."""
-    monkeypatch.setenv("MNN_DATA_DIR", str(cache_dir() / "datasets"))
-    monkeypatch.setenv("MNN_OFFLINE", "1")
-    monkeypatch.setenv("MNN_CACHE_DIR", str(tmp_path))
-    return tmp_path
-
-
 @pytest.mark.parametrize(
     ("framework", "backend"), [("torch", fashion_cnn_torch), ("keras", fashion_cnn_keras)]
 )
-def test_train_then_load_from_cache(framework, backend, tmp_cache, monkeypatch):
+def test_train_then_load_from_cache(framework, backend, real_data_fresh_cache, monkeypatch):
     settings = {"epochs": 2, "batch_size": 64, "n_train": 1024, "n_test": 500, "progress": False}
     model, history = trained_fashion_cnn(framework, seed=3, **settings)
-    saved = list((tmp_cache / "artifacts" / "fashion_cnn" / framework).iterdir())
+    saved = list((real_data_fresh_cache / "artifacts" / "fashion_cnn" / framework).iterdir())
     assert len(saved) == 1 and (saved[0] / "history.json").is_file()
     assert set(history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(values) == 2 for values in history.values())
@@ -119,7 +109,7 @@ def test_train_then_load_from_cache(framework, backend, tmp_cache, monkeypatch):
         ({"seed": -1}, ValueError, "seed must be at least 0"),
     ],
 )
-def test_bad_training_arguments(kwargs, error, match, tmp_cache):
+def test_bad_training_arguments(kwargs, error, match, real_data_fresh_cache):
     with pytest.raises(error, match=match):
         trained_fashion_cnn(**kwargs)
 
@@ -161,7 +151,9 @@ def test_step_reports_the_loss_and_accuracy_of_its_own_outputs(framework, backen
 @pytest.mark.parametrize(
     ("framework", "backend"), [("torch", fashion_cnn_torch), ("keras", fashion_cnn_keras)]
 )
-def test_history_records_the_loss_and_accuracy_the_model_has(framework, backend, tmp_cache):
+def test_history_records_the_loss_and_accuracy_the_model_has(
+    framework, backend, real_data_fresh_cache
+):
     config = {"framework": framework, "epochs": 2, "batch_size": 64, "learning_rate": 1e-3}
     config |= {"n_train": 512, "n_test": 300, "seed": 1}
     data = _training_data(framework, config["n_train"], config["n_test"], config["seed"])
