@@ -23,8 +23,9 @@ class Activation(ABC):
         self._output: np.ndarray | None = None
 
     @abstractmethod
-    def evaluate(self, z: np.ndarray) -> np.ndarray:
-        """A = f(Z), same shape as ``z``."""
+    def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """A = f(Z), same shape as ``z``, written into ``out`` if given (``out`` may be ``z``
+        itself, as layers pass their own Z to save memory)."""
 
     @abstractmethod
     def backprop(self, delta: np.ndarray) -> np.ndarray:
@@ -42,7 +43,10 @@ class Activation(ABC):
 class Identity(Activation):
     """f(z) = z."""
 
-    def evaluate(self, z: np.ndarray) -> np.ndarray:
+    def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        if out is not None and out is not z:
+            np.copyto(out, z)
+            z = out
         self._output = z
         return z
 
@@ -56,8 +60,8 @@ class ReLU(Activation):
 
     factor = float(np.sqrt(2.0))
 
-    def evaluate(self, z: np.ndarray) -> np.ndarray:
-        self._output = np.maximum(z, 0)
+    def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        self._output = np.maximum(z, 0, out=out)
         return self._output
 
     def backprop(self, delta: np.ndarray) -> np.ndarray:
@@ -70,8 +74,8 @@ class Sigmoid(Activation):
 
     factor = 4.0
 
-    def evaluate(self, z: np.ndarray) -> np.ndarray:
-        self._output = expit(z)
+    def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        self._output = expit(z, out=out)
         return self._output
 
     def backprop(self, delta: np.ndarray) -> np.ndarray:
@@ -82,8 +86,8 @@ class Sigmoid(Activation):
 class Tanh(Activation):
     """f(z) = tanh z, f' = 1 - f²."""
 
-    def evaluate(self, z: np.ndarray) -> np.ndarray:
-        self._output = np.tanh(z)
+    def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        self._output = np.tanh(z, out=out)
         return self._output
 
     def backprop(self, delta: np.ndarray) -> np.ndarray:
@@ -98,10 +102,13 @@ class SoftMax(Activation):
     product collapses to Δ = (A - Y)/n, which :class:`~mnn.nn.losses.CrossEntropy` uses directly.
     """
 
-    def evaluate(self, z: np.ndarray) -> np.ndarray:
-        shifted = np.exp(z - z.max(axis=-1, keepdims=True))
-        self._output = shifted / shifted.sum(axis=-1, keepdims=True)
-        return self._output
+    def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        # Subtracting the row maximum keeps exp from overflowing and leaves A unchanged.
+        shifted = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
+        np.exp(shifted, out=shifted)
+        shifted /= shifted.sum(axis=-1, keepdims=True)
+        self._output = shifted
+        return shifted
 
     def backprop(self, delta: np.ndarray) -> np.ndarray:
         a = self._last_output()

@@ -13,6 +13,7 @@ from .initializers import Initializer
 from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ParametricLayer
 from .losses import CrossEntropy, Loss
 from .optimizers import Optimizer
+from .patches import to_batch_last
 from .training import History, prepare_targets, train_loop
 
 
@@ -162,6 +163,8 @@ class SequentialNet:
         }
 
     def _forward(self, a: np.ndarray) -> np.ndarray:
+        # Batch-last storage makes every pass over images run along long rows (mnn.nn.patches).
+        a = to_batch_last(a)
         for layer in self.layers:
             a = layer.evaluate(a)
         return a

@@ -119,7 +119,8 @@ class ParametricLayer(Layer):
     def evaluate(self, a: np.ndarray) -> np.ndarray:
         z = self._linear(a)
         self._output_batch_shape = z.shape
-        return self.afun.evaluate(z)
+        # Z is the layer's own fresh array: the activation may overwrite it.
+        return self.afun.evaluate(z, out=z)
 
     def backprop(self, delta: np.ndarray, *, pre_activation: bool = False) -> np.ndarray:
         """∂L/∂A of the input from ``delta``.

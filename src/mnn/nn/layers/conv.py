@@ -9,7 +9,7 @@ from ..._validation import check_int_tuple
 from ..activations import Activation
 from ..initializers import Initializer
 from ..optimizers import Optimizer
-from ..patches import col2im, im2col, output_size
+from ..patches import batch_last, col2im, im2col, output_size
 from .base import ParametricLayer, pair
 
 
@@ -89,6 +89,7 @@ class Conv2D(ParametricLayer):
         self._cols: np.ndarray | None = None
         self._filter_rows: np.ndarray | None = None
         self._padded_shape: tuple[int, int, int, int] | None = None
+        self._batch_last = False
 
     @property
     def output_shape(self) -> tuple[int, int, int]:
@@ -107,23 +108,28 @@ class Conv2D(ParametricLayer):
         if ph or pw:
             a = np.pad(a, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
         self._padded_shape = a.shape
+        self._batch_last = batch_last(a)
         self._cols = im2col(a, (fh, fw), self.stride)
         # The flip turns the convolution into the correlation that the patch matrix computes.
         self._filter_rows = self.filters[:, :, ::-1, ::-1].reshape(m, -1)
         z = self._filter_rows @ self._cols
         z += self.bias[:, None]
-        return z.reshape(m, len(a), *self._zshape[1:]).transpose(1, 0, 2, 3)
+        _, zh, zw = self._zshape
+        if self._batch_last:
+            return z.reshape(m, zh, zw, len(a)).transpose(3, 0, 1, 2)
+        return z.reshape(m, len(a), zh, zw).transpose(1, 0, 2, 3)
 
     def _backprop_linear(self, delta: np.ndarray) -> np.ndarray:
         m, fh, fw = self.fshape
         c = self.input_shape[0]
-        # Free when delta is stored filter-major, as the forward pass and col2im leave it.
-        delta_rows = delta.transpose(1, 0, 2, 3).reshape(m, -1)
+        # Columns in the order of the patch matrix; no copy when delta has the layout of Z.
+        delta_rows = delta.transpose((1, 2, 3, 0) if self._batch_last else (1, 0, 2, 3))
+        delta_rows = delta_rows.reshape(m, -1)
         self.d_bias = delta_rows.sum(axis=1)
         d_filter_rows = delta_rows @ self._cols.T
         self.d_filters = np.ascontiguousarray(d_filter_rows.reshape(m, c, fh, fw)[:, :, ::-1, ::-1])
         d_cols = self._filter_rows.T @ delta_rows
-        delta_pre = col2im(d_cols, self._padded_shape, (fh, fw), self.stride)
+        delta_pre = col2im(d_cols, self._padded_shape, (fh, fw), self.stride, self._batch_last)
         ph, pw = self.padding
         if ph or pw:
             delta_pre = delta_pre[:, :, ph : delta_pre.shape[2] - ph, pw : delta_pre.shape[3] - pw]

@@ -9,6 +9,7 @@ from ..._validation import check_positive_int
 from ..activations import Activation
 from ..initializers import Initializer
 from ..optimizers import Optimizer
+from ..patches import batch_last
 from .base import ParametricLayer
 
 
@@ -76,6 +77,9 @@ class Dense(ParametricLayer):
     def _backprop_linear(self, delta: np.ndarray) -> np.ndarray:
         self.d_weights = self._input.T @ delta
         self.d_bias = delta.sum(axis=0)
+        if batch_last(self._input):
+            # Keep the layout of the input (a flattened batch-last image stack, say).
+            return (self.weights @ delta.T).T
         return delta @ self.weights.T
 
     def __repr__(self) -> str:

@@ -79,11 +79,11 @@ class MaxPool2D(Layer):
                 f"{self.label}: the pooling area {self.area} is larger than the input's "
                 f"{a.shape[2:]}."
             )
-        # A running maximum over the window positions: ph·pw passes over whole arrays,
-        # no loop over samples or channels.
-        first, *rest = self._taps(a)
-        z = first.copy()
-        for tap in rest:
+        # A running maximum over the window positions: ph·pw - 1 passes over whole arrays,
+        # no loop over samples or channels. Z keeps the memory layout of A.
+        taps = self._taps(a)
+        z = np.maximum(taps[0], taps[1]) if len(taps) > 1 else taps[0].copy(order="K")
+        for tap in taps[2:]:
             np.maximum(z, tap, out=z)
         self._input, self._output = a, z
         self._output_batch_shape = z.shape
@@ -92,6 +92,9 @@ class MaxPool2D(Layer):
     def backprop(self, delta: np.ndarray) -> np.ndarray:
         self._check_delta(delta)
         taps, z = self._taps(self._input), self._output
+        if delta.strides != z.strides:
+            # One copy into the layout of Z, so that the passes below run along memory.
+            delta = _like(z, delta)
         if self.strict:
             ties = sum((tap == z).astype(delta.dtype) for tap in taps)
             delta = delta / ties
@@ -106,3 +109,10 @@ class MaxPool2D(Layer):
 
     def __repr__(self) -> str:
         return f"MaxPool2D(area={self.area}, strict={self.strict})"
+
+
+def _like(template: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` copied into an array with the memory layout of ``template``."""
+    copy = np.empty_like(template, dtype=values.dtype)
+    np.copyto(copy, values)
+    return copy
