@@ -204,3 +204,19 @@ def test_the_first_layer_to_overflow_is_named():
         net.backprop(x, np.zeros(4, dtype=int))
     with pytest.raises(FloatingPointError, match="the input batch contains NaN"):
         small_cnn().backprop(np.full((1, 2, 11, 9), np.nan), np.zeros(1, dtype=int))
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_weights_go_to_the_framework_and_come_back(framework):
+    net = small_cnn()
+    if framework == "torch":
+        from mnn.nn.torch_port import from_torch as back
+    else:
+        from mnn.nn.keras_port import from_keras as back
+    model = to_torch(net) if framework == "torch" else to_keras(net)
+    original = {name: value.copy() for name, value in net.parameters().items()}
+    for value in net.parameters().values():
+        value[...] = 0
+    back(model, net)
+    for name, value in net.parameters().items():
+        np.testing.assert_array_equal(value, original[name])

@@ -111,23 +111,43 @@ def keras_gradients(
     import tensorflow as tf
 
     targets, _ = prepare_targets(y, len(x), net.output_shape, net.dtype, net.layers[-1].label)
-    parametric = [layer for layer in net.layers if isinstance(layer, (Conv2D, Dense))]
-    variables = []
-    for layer in parametric:
-        keras_layer = model.get_layer(layer.name)
-        variables += [keras_layer.kernel, keras_layer.bias]
+    variables = _variables(model, net)
     with tf.GradientTape() as tape:
         loss = keras_loss(net.loss, tf.constant(targets), model(tf.constant(x), training=True))
-    values = [np.asarray(g) for g in tape.gradient(loss, variables)]
-    gradients = {}
-    for index, layer in enumerate(parametric):
-        kernel, bias = values[2 * index], values[2 * index + 1]
+    gradients = tape.gradient(loss, variables)
+    return float(loss), _in_mnn_layout(net, [np.asarray(gradient) for gradient in gradients])
+
+
+def from_keras(model: keras.Sequential, net: SequentialNet) -> None:
+    """Copy the weights of ``model`` (made by :func:`to_keras` from ``net``) back into ``net``."""
+    values = [np.asarray(variable) for variable in _variables(model, net)]
+    parameters = net.parameters()
+    for name, value in _in_mnn_layout(net, values).items():
+        parameters[name][...] = value
+
+
+def _variables(model: keras.Sequential, net: SequentialNet) -> list[Any]:
+    """Kernel and bias of every Conv2D and Dense layer of ``net``, found in ``model`` by name."""
+    return [
+        variable
+        for layer in net.layers
+        if isinstance(layer, (Conv2D, Dense))
+        for variable in (model.get_layer(layer.name).kernel, model.get_layer(layer.name).bias)
+    ]
+
+
+def _in_mnn_layout(net: SequentialNet, values: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Kernels and biases in the order of ``net``'s parametric layers, named and laid out as
+    in ``net``: kernels (fh, fw, c, m) become rotated filters (m, c, fh, fw)."""
+    arrays = {}
+    layers = [layer for layer in net.layers if isinstance(layer, (Conv2D, Dense))]
+    for layer, kernel, bias in zip(layers, values[::2], values[1::2], strict=True):
         if isinstance(layer, Conv2D):
-            gradients[f"{layer.name}.filters"] = kernel.transpose(3, 2, 0, 1)[:, :, ::-1, ::-1]
+            arrays[f"{layer.name}.filters"] = kernel.transpose(3, 2, 0, 1)[:, :, ::-1, ::-1]
         else:
-            gradients[f"{layer.name}.weights"] = kernel
-        gradients[f"{layer.name}.bias"] = bias
-    return float(loss), gradients
+            arrays[f"{layer.name}.weights"] = kernel
+        arrays[f"{layer.name}.bias"] = bias
+    return arrays
 
 
 def keras_optimizer(optim: Optimizer) -> keras.optimizers.Optimizer:

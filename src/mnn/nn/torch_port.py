@@ -7,6 +7,7 @@ stores Wᵀ. Both layouts are NCHW, so inputs are shared as they are. Imports to
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -129,17 +130,31 @@ def torch_gradients(
     model.zero_grad()
     loss, _ = torch_loss(model, net.loss, torch.from_numpy(x), torch.from_numpy(targets))
     loss.backward()
-    gradients = {}
+    return float(loss.detach()), _in_mnn_layout(model, net, lambda p: p.grad.numpy())
+
+
+def from_torch(model: torch.nn.Sequential, net: SequentialNet) -> None:
+    """Copy the weights of ``model`` (made by :func:`to_torch` from ``net``) back into ``net``."""
+    parameters = net.parameters()
+    for name, value in _in_mnn_layout(model, net, lambda p: p.detach().numpy()).items():
+        parameters[name][...] = value
+
+
+def _in_mnn_layout(
+    model: torch.nn.Sequential, net: SequentialNet, read: Callable[[torch.Tensor], np.ndarray]
+) -> dict[str, np.ndarray]:
+    """``read`` of every weight and bias of ``model``, named and laid out as in ``net``."""
+    arrays = {}
     for layer in net.layers:
-        if isinstance(layer, Conv2D):
+        if isinstance(layer, (Conv2D, Dense)):
             module = model.get_submodule(layer.name)
-            gradients[f"{layer.name}.filters"] = module.weight.grad.numpy()[:, :, ::-1, ::-1]
-            gradients[f"{layer.name}.bias"] = module.bias.grad.numpy()
-        elif isinstance(layer, Dense):
-            module = model.get_submodule(layer.name)
-            gradients[f"{layer.name}.weights"] = module.weight.grad.numpy().T
-            gradients[f"{layer.name}.bias"] = module.bias.grad.numpy()
-    return float(loss.detach()), gradients
+            weight = read(module.weight)
+            if isinstance(layer, Conv2D):
+                arrays[f"{layer.name}.filters"] = weight[:, :, ::-1, ::-1]
+            else:
+                arrays[f"{layer.name}.weights"] = weight.T
+            arrays[f"{layer.name}.bias"] = read(module.bias)
+    return arrays
 
 
 def torch_optimizer(optim: Optimizer, parameters) -> torch.optim.Optimizer:

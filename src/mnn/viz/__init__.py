@@ -1,6 +1,7 @@
 """Figures for the book. ``mnn.viz`` draws arrays it is given; it never computes gradients."""
 
+from .confusion import plot_confusion_matrix
 from .curves import plot_history
 from .grids import class_grid, image_grid
 
-__all__ = ["class_grid", "image_grid", "plot_history"]
+__all__ = ["class_grid", "image_grid", "plot_confusion_matrix", "plot_history"]
