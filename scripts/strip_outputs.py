@@ -2,10 +2,11 @@
 
 Usage: python scripts/strip_outputs.py notebooks/NN_name.ipynb [...]
 
-Cells tagged ``nbval-check-output`` keep their text outputs (nbval compares them on every test
-run); every other cell loses its outputs, and every cell loses its execution count and its
-run-time metadata. Run the notebook first (``jupyter nbconvert --to notebook --execute --inplace``)
-so that the kept outputs are the ones a fresh kernel prints.
+Cells tagged ``nbval-check-output`` keep their text outputs and their execution count (nbval
+compares the outputs on every test run, and only of cells that were run); every other cell loses
+its outputs and execution count, and every cell its run-time metadata. Run the notebook first
+(``jupyter nbconvert --to notebook --execute --inplace``) so that the kept outputs are the ones
+a fresh kernel prints.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ def strip(notebook: dict) -> dict:
     for cell in notebook["cells"]:
         if cell["cell_type"] != "code":
             continue
-        cell["execution_count"] = None
         cell["metadata"].pop("execution", None)
         if CHECKED_TAG in cell["metadata"].get("tags", []):
             kept = []
@@ -38,6 +38,7 @@ def strip(notebook: dict) -> dict:
             cell["outputs"] = kept
         else:
             cell["outputs"] = []
+            cell["execution_count"] = None
     return notebook
 
 

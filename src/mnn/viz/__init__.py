@@ -3,5 +3,6 @@
 from .confusion import plot_confusion_matrix
 from .curves import plot_history
 from .grids import class_grid, image_grid
+from .predictions import plot_predictions
 
-__all__ = ["class_grid", "image_grid", "plot_confusion_matrix", "plot_history"]
+__all__ = ["class_grid", "image_grid", "plot_confusion_matrix", "plot_history", "plot_predictions"]

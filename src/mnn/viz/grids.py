@@ -101,9 +101,9 @@ def class_grid(
     per_class = check_positive_int(per_class, "per_class")
     rng = np.random.default_rng(seed)
     nrows = len(class_names)
-    fig, axes = plt.subplots(
-        nrows, per_class, figsize=(size * per_class + 1.2, size * nrows), squeeze=False
-    )
+    label_width = 1.1  # inches on the left for the class names
+    width, height = size * per_class + label_width, size * nrows + 0.4
+    fig, axes = plt.subplots(nrows, per_class, figsize=(width, height), squeeze=False)
     for row, name in enumerate(class_names):
         members = np.flatnonzero(labels == row)
         if len(members) < per_class:
@@ -120,5 +120,12 @@ def class_grid(
             for spine in ax.spines.values():
                 spine.set_visible(False)
         axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
-    fig.subplots_adjust(wspace=0.05, hspace=0.05, left=0.2)
+    fig.subplots_adjust(
+        left=label_width / width,
+        right=0.99,
+        bottom=0.01,
+        top=1 - 0.4 / height,
+        wspace=0.05,
+        hspace=0.05,
+    )
     return fig

@@ -1,0 +1,124 @@
+"""The Fashion-MNIST CNN: one architecture in two frameworks, and train-or-load from the cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.special
+
+from mnn.cache import cache_dir
+from mnn.models import (
+    fashion_cnn_keras,
+    fashion_cnn_torch,
+    fashion_inputs,
+    trained_fashion_cnn,
+    untrained_fashion_cnn,
+)
+from mnn.models._frameworks import forward
+from mnn.models.fashion_cnn import LAYERS, flattened_shape
+from mnn.models.keras_port import load_torch_weights
+
+# Parameters counted by hand: 3x3 kernels and biases, then dense matrices and biases.
+CONVS = [(1, 16), (16, 16), (16, 32), (32, 32)]
+DENSES = [(32 * 7 * 7, 128), (128, 64), (64, 10)]
+EXPECTED_PARAMETERS = sum(9 * i * o + o for i, o in CONVS) + sum(i * o + o for i, o in DENSES)
+
+
+@pytest.fixture(scope="module")
+def models():
+    return untrained_fashion_cnn("torch", seed=1), untrained_fashion_cnn("keras", seed=1)
+
+
+def test_same_layers_and_parameter_count(models):
+    torch_model, keras_model = models
+    names = [layer.name for layer in LAYERS]
+    assert [name for name, _ in torch_model.named_children()] == names
+    assert [layer.name for layer in keras_model.layers] == names
+    assert sum(p.numel() for p in torch_model.parameters()) == EXPECTED_PARAMETERS
+    assert keras_model.count_params() == EXPECTED_PARAMETERS
+    assert flattened_shape() == (32, 7, 7)
+
+
+def test_same_function_once_the_weights_are_shared(models):
+    torch_model, keras_model = models
+    state = {k: v.detach().numpy() for k, v in torch_model.state_dict().items()}
+    load_torch_weights(keras_model, state, flattened={"dense1": flattened_shape()})
+    images = np.random.default_rng(0).integers(0, 256, (4, 28, 28), dtype=np.uint8)
+    expected = forward(torch_model.eval(), fashion_inputs(images, "torch"))
+    got = forward(keras_model, fashion_inputs(images, "keras"))
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)
+
+
+def test_fashion_inputs_layouts_and_errors():
+    images = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    x_torch, x_keras = fashion_inputs(images, "torch"), fashion_inputs(images, "keras")
+    assert x_torch.shape == (2, 1, 28, 28) and x_keras.shape == (2, 28, 28, 1)
+    assert x_torch.dtype == np.float32
+    np.testing.assert_array_equal(x_torch[:, 0], images / np.float32(255))
+    np.testing.assert_array_equal(x_keras[..., 0], x_torch[:, 0])
+    with pytest.raises(TypeError, match="uint8 pixels"):
+        fashion_inputs(images.astype(np.float32), "torch")
+    with pytest.raises(ValueError, match=r"shape \(any, 28, 28\)"):
+        fashion_inputs(images[:, :27], "torch")
+    with pytest.raises(ValueError, match="framework must be one of 'torch', 'keras'"):
+        fashion_inputs(images, "jax")
+
+
+@pytest.fixture
+def tmp_cache(tmp_path, monkeypatch):
+    """An empty artefact cache in tmp_path; the datasets still come from the real cache."""
+    monkeypatch.setenv("MNN_DATA_DIR", str(cache_dir() / "datasets"))
+    monkeypatch.setenv("MNN_OFFLINE", "1")
+    monkeypatch.setenv("MNN_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("framework", "backend"), [("torch", fashion_cnn_torch), ("keras", fashion_cnn_keras)]
+)
+def test_train_then_load_from_cache(framework, backend, tmp_cache, monkeypatch):
+    settings = {"epochs": 2, "batch_size": 64, "n_train": 1024, "n_test": 500, "progress": False}
+    model, history = trained_fashion_cnn(framework, seed=3, **settings)
+    saved = list((tmp_cache / "artifacts" / "fashion_cnn" / framework).iterdir())
+    assert len(saved) == 1 and (saved[0] / "history.json").is_file()
+    assert set(history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(values) == 2 for values in history.values())
+    assert history["loss"][1] < history["loss"][0]
+    assert history["val_accuracy"][1] > 0.4  # ten classes: chance is 0.1
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a cached model was trained again")
+
+    monkeypatch.setattr(backend, "train", no_training)
+    loaded, loaded_history = trained_fashion_cnn(framework, seed=3, **settings)
+    assert loaded_history == history
+    images = np.random.default_rng(0).integers(0, 256, (3, 28, 28), dtype=np.uint8)
+    x = fashion_inputs(images, framework)
+    np.testing.assert_array_equal(forward(loaded, x), forward(model, x))
+    if framework == "keras":  # compiled as in training, so evaluate gives the cross-entropy
+        labels = np.array([0, 3, 9])
+        loss, accuracy = loaded.evaluate(x, labels, verbose=0)
+        logits = forward(loaded, x).astype(np.float64)
+        log_probabilities = logits - scipy.special.logsumexp(logits, axis=1, keepdims=True)
+        expected = -log_probabilities[np.arange(3), labels].mean()
+        np.testing.assert_allclose(loss, expected, rtol=1e-5)
+        assert accuracy == np.mean(logits.argmax(axis=1) == labels)
+    with pytest.raises(AssertionError, match="trained again"):
+        trained_fashion_cnn(framework, seed=4, **settings)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"framework": "jax"}, ValueError, "framework must be one of 'torch', 'keras'; got 'jax'"),
+        ({"epochs": 0}, ValueError, "epochs must be at least 1"),
+        ({"n_train": 2.5}, TypeError, "n_train must be an integer"),
+        ({"n_test": 10_001}, ValueError, "n_test must be at most 10,000 \\(all images\\)"),
+        ({"learning_rate": -1.0}, ValueError, "learning_rate must be positive"),
+        ({"learning_rate": "fast"}, TypeError, "learning_rate must be a number"),
+        ({"seed": -1}, ValueError, "seed must be at least 0"),
+    ],
+)
+def test_bad_training_arguments(kwargs, error, match, tmp_cache):
+    with pytest.raises(error, match=match):
+        trained_fashion_cnn(**kwargs)

@@ -1,0 +1,47 @@
+"""Grids and curves draw what they are given, and refuse what they cannot draw."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from mnn.viz import class_grid, image_grid, plot_history
+
+
+def test_image_grid_lays_out_rows() -> None:
+    images = np.random.default_rng(0).random((7, 5, 5))
+    fig = image_grid(images, titles=[str(i) for i in range(7)], ncols=3)
+    shown = [ax for ax in fig.axes if ax.images]
+    assert len(fig.axes) == 9 and len(shown) == 7
+    np.testing.assert_array_equal(shown[4].images[0].get_array(), images[4])
+    assert shown[6].get_title() == "6"
+    plt.close(fig)
+
+
+def test_image_grid_errors() -> None:
+    with pytest.raises(ValueError, match=r"RGB images must be \(N, H, W, 3\)"):
+        image_grid(np.zeros((2, 4, 4, 4)))
+    with pytest.raises(ValueError, match="got 1 titles for 2 images"):
+        image_grid(np.zeros((2, 4, 4)), titles=["a"])
+
+
+def test_class_grid_draws_each_class_from_its_own_images() -> None:
+    labels = np.repeat(np.arange(3), 4).astype(np.uint8)
+    images = labels[:, None, None] * np.ones((1, 2, 2))
+    fig = class_grid(images, labels, ["a", "b", "c"], per_class=4)
+    rows = np.array([ax.images[0].get_array().mean() for ax in fig.axes]).reshape(3, 4)
+    np.testing.assert_array_equal(rows, np.repeat([[0], [1], [2]], 4, axis=1))
+    assert fig.axes[4].get_ylabel() == "b"
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"class 0 \('a'\) has 4 images, fewer than per_class=5"):
+        class_grid(images, labels, ["a", "b", "c"], per_class=5)
+
+
+def test_plot_history() -> None:
+    ax = plot_history({"loss": [3.0, 2.0, 1.5], "val_loss": [3.1, 2.5, 2.4]})
+    assert [line.get_label() for line in ax.lines] == ["loss", "val_loss"]
+    np.testing.assert_array_equal(ax.lines[1].get_xydata(), [[1, 3.1], [2, 2.5], [3, 2.4]])
+    with pytest.raises(KeyError, match="history has no entries"):
+        plot_history({"loss": [1.0]}, keys=["accuracy"])
+    plt.close("all")
