@@ -80,3 +80,14 @@ def test_bad_input_is_refused():
         Dense(6, 3, optim="adam")
     with pytest.raises(ValueError, match=r"Flatten layer 'flatten' must have shape \(any, 3, 4\)"):
         Flatten(tensor=(3, 4)).evaluate(np.zeros((2, 4, 3)))
+
+
+def test_the_input_gradient_can_be_skipped():
+    rng = np.random.default_rng(3)
+    layer = Dense(4, 3, ReLU())
+    delta = rng.standard_normal((5, 3))
+    layer.evaluate(rng.standard_normal((5, 4)))
+    assert layer.backprop(delta, input_gradient=False) is None
+    d_weights = layer.d_weights.copy()
+    assert layer.backprop(delta).shape == (5, 4)
+    np.testing.assert_array_equal(layer.d_weights, d_weights)

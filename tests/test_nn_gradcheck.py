@@ -11,8 +11,8 @@ from mnn.nn import Dense, Identity, SequentialNet, gradcheck, relative_error
 class SlightlyWrongDense(Dense):
     """A dense layer whose weight gradient is 1% too large."""
 
-    def _backprop_linear(self, delta):
-        result = super()._backprop_linear(delta)
+    def _backprop_linear(self, delta, input_gradient):
+        result = super()._backprop_linear(delta, input_gradient)
         self.d_weights = 1.01 * self.d_weights
         return result
 

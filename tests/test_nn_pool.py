@@ -86,3 +86,12 @@ def test_bad_input_is_refused():
         MaxPool2D((2, 2), strict=1)
     with pytest.raises(TypeError, match="area must be a tuple of 2 integers"):
         MaxPool2D(2)
+
+
+def test_tie_counts_count_the_maxima_of_each_window():
+    a = np.array([[[[1.0, 3.0, 2.0, 2.0], [3.0, 0.5, 2.0, 2.0]]]])
+    layer = MaxPool2D((2, 2))
+    with pytest.raises(RuntimeError, match="call evaluate before tie_counts"):
+        layer.tie_counts()
+    layer.evaluate(a)
+    np.testing.assert_array_equal(layer.tie_counts(), [[[[2, 4]]]])

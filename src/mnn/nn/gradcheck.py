@@ -11,10 +11,11 @@ from .._validation import check_array, describe
 from .activations import Activation
 from .layers import Layer
 from .network import SequentialNet
+from .training import prepare_targets
 
 
 def relative_error(computed: np.ndarray, reference: np.ndarray) -> float:
-    """max |computed - reference| / max(max |computed|, max |reference|), 0 when both vanish.
+    """``max|computed - reference| / max(max|computed|, max|reference|)``, 0 if both vanish.
 
     A norm-wise relative error: entries near zero do not inflate it, as they would entry-wise.
     """
@@ -124,7 +125,7 @@ def _check_network(
         raise TypeError(f"gradcheck needs a float64 network, this one is {net.dtype}.")
     net.backprop(x, y)
     analytic = {name: np.array(value) for name, value in net.gradients().items()}
-    targets, _ = net._targets(y, len(x))
+    targets, _ = prepare_targets(y, len(x), net.output_shape, net.dtype, net.layers[-1].label)
 
     def loss() -> float:
         return net.loss.evaluate(net.evaluate(x, batch_size=None), targets)

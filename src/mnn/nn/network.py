@@ -128,11 +128,11 @@ class SequentialNet:
 
     # ---------------------------------------------------------------------------- computing
     def evaluate(self, x: np.ndarray, batch_size: int | None = 1000) -> np.ndarray:
-        """The network's output for ``x`` (N, *input_shape), computed ``batch_size`` at a time."""
+        """The output for ``x`` of shape ``(N, *input_shape)``, ``batch_size`` samples at a time."""
         self._check_inputs(x)
         step = len(x) if batch_size is None else check_positive_int(batch_size, "batch_size")
         outputs = [self._forward(x[start : start + step]) for start in range(0, len(x), step)]
-        return np.concatenate(outputs) if outputs else np.empty((0, *self.output_shape))
+        return np.concatenate(outputs) if outputs else np.empty((0, *self.output_shape), self.dtype)
 
     def backprop(self, x: np.ndarray, y: np.ndarray) -> float:
         """Forward and backward pass on one batch; returns the loss and leaves the gradients
@@ -174,15 +174,21 @@ class SequentialNet:
         loss = self.loss.evaluate(output, targets)
         if not np.isfinite(loss):
             raise FloatingPointError(f"the loss is {loss}: {self._first_nonfinite(x)}")
-        last = self.layers[-1]
-        if isinstance(last, ParametricLayer):
-            delta = last.backprop(
-                self.loss.output_delta(last.afun, output, targets), pre_activation=True
-            )
+        last = len(self.layers) - 1
+        combined = isinstance(self.layers[last], ParametricLayer)
+        if combined:
+            delta = self.loss.output_delta(self.layers[last].afun, output, targets)
         else:
-            delta = last.backprop(self.loss.gradient(output, targets))
-        for layer in reversed(self.layers[:-1]):
-            delta = layer.backprop(delta)
+            delta = self.loss.gradient(output, targets)
+        for index in range(last, -1, -1):
+            layer = self.layers[index]
+            if isinstance(layer, ParametricLayer):
+                # The first layer's input gradient would go nowhere: skip computing it.
+                delta = layer.backprop(
+                    delta, pre_activation=combined and index == last, input_gradient=index > 0
+                )
+            elif index > 0:
+                delta = layer.backprop(delta)
         return loss, output
 
     def _first_nonfinite(self, x: np.ndarray) -> str:
@@ -222,7 +228,7 @@ class SequentialNet:
         Parameters
         ----------
         x
-            (N, *input_shape) inputs of the network's dtype.
+            ``(N, *input_shape)`` inputs of the network's dtype.
         y
             (N,) integer class labels, or (N, k) targets of the network's output shape.
         batch_size, epochs

@@ -31,7 +31,7 @@ def prepare_targets(
     Parameters
     ----------
     y
-        (n,) integer class labels, or (n, *output_shape) real targets.
+        (n,) integer class labels, or ``(n, *output_shape)`` real targets.
     n
         Number of samples the targets must cover.
     output_shape, dtype
@@ -42,7 +42,7 @@ def prepare_targets(
     Returns
     -------
     (targets, labels)
-        (n, *output_shape) targets of ``dtype`` (one-hot rows for labels), and the integer
+        ``(n, *output_shape)`` targets of ``dtype`` (one-hot rows for labels), and the integer
         labels or ``None``.
     """
     check_array(y, "y", dtype_kind="iuf")

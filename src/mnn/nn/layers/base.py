@@ -16,7 +16,7 @@ from ..optimizers import SGD, Optimizer
 
 
 class Layer(ABC):
-    """A layer maps a batch A (n, *input_shape) to (n, *output_shape).
+    """A layer maps a batch A, ``(n, *input_shape)``, to ``(n, *output_shape)``.
 
     ``evaluate`` runs it forward and remembers what ``backprop`` needs; ``backprop`` takes
     ∂L/∂(output) and returns ∂L/∂(input), storing the parameter gradients; ``update`` lets the
@@ -122,17 +122,23 @@ class ParametricLayer(Layer):
         # Z is the layer's own fresh array: the activation may overwrite it.
         return self.afun.evaluate(z, out=z)
 
-    def backprop(self, delta: np.ndarray, *, pre_activation: bool = False) -> np.ndarray:
-        """∂L/∂A of the input from ``delta``.
+    def backprop(
+        self, delta: np.ndarray, *, pre_activation: bool = False, input_gradient: bool = True
+    ) -> np.ndarray | None:
+        """Store the parameter gradients and return ∂L/∂A of the input.
 
         Parameters
         ----------
         delta
             ∂L/∂A of this layer's output, or, with ``pre_activation=True``, already
             Δ = ∂L/∂Z (as the combined softmax/cross-entropy gradient is).
+        input_gradient
+            Whether to compute ∂L/∂A of the input; the first layer of a network does not need
+            it, and then ``None`` is returned.
         """
         self._check_delta(delta)
-        return self._backprop_linear(delta if pre_activation else self.afun.backprop(delta))
+        delta = delta if pre_activation else self.afun.backprop(delta)
+        return self._backprop_linear(delta, input_gradient)
 
     def update(self) -> None:
         self.optim.update(list(self.parameters().values()), list(self.gradients().values()))
@@ -142,8 +148,8 @@ class ParametricLayer(Layer):
         """Check the input, remember what the gradients need, return Z."""
 
     @abstractmethod
-    def _backprop_linear(self, delta: np.ndarray) -> np.ndarray:
-        """Store the parameter gradients from Δ = ∂L/∂Z and return ∂L/∂A of the input."""
+    def _backprop_linear(self, delta: np.ndarray, input_gradient: bool) -> np.ndarray | None:
+        """Store the parameter gradients from Δ = ∂L/∂Z; return ∂L/∂A of the input if asked."""
 
 
 def _own(value: Any, cls: type, name: str, default: type) -> Any:

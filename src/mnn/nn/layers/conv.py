@@ -119,7 +119,7 @@ class Conv2D(ParametricLayer):
             return z.reshape(m, zh, zw, len(a)).transpose(3, 0, 1, 2)
         return z.reshape(m, len(a), zh, zw).transpose(1, 0, 2, 3)
 
-    def _backprop_linear(self, delta: np.ndarray) -> np.ndarray:
+    def _backprop_linear(self, delta: np.ndarray, input_gradient: bool) -> np.ndarray | None:
         m, fh, fw = self.fshape
         c = self.input_shape[0]
         # Columns in the order of the patch matrix; no copy when delta has the layout of Z.
@@ -128,6 +128,8 @@ class Conv2D(ParametricLayer):
         self.d_bias = delta_rows.sum(axis=1)
         d_filter_rows = delta_rows @ self._cols.T
         self.d_filters = np.ascontiguousarray(d_filter_rows.reshape(m, c, fh, fw)[:, :, ::-1, ::-1])
+        if not input_gradient:
+            return None
         d_cols = self._filter_rows.T @ delta_rows
         delta_pre = col2im(d_cols, self._padded_shape, (fh, fw), self.stride, self._batch_last)
         ph, pw = self.padding

@@ -74,9 +74,11 @@ class Dense(ParametricLayer):
         self._input = a
         return a @ self.weights + self.bias
 
-    def _backprop_linear(self, delta: np.ndarray) -> np.ndarray:
+    def _backprop_linear(self, delta: np.ndarray, input_gradient: bool) -> np.ndarray | None:
         self.d_weights = self._input.T @ delta
         self.d_bias = delta.sum(axis=0)
+        if not input_gradient:
+            return None
         if batch_last(self._input):
             # Keep the layout of the input (a flattened batch-last image stack, say).
             return (self.weights @ delta.T).T

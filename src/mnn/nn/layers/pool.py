@@ -89,6 +89,19 @@ class MaxPool2D(Layer):
         self._output_batch_shape = z.shape
         return z
 
+    def tie_counts(self) -> np.ndarray:
+        """How many entries of each window equal its maximum, in the last ``evaluate``.
+
+        Returns
+        -------
+        numpy.ndarray
+            (n, c, h//ph, w//pw) integers, 1 where the maximum is unique.
+        """
+        if self._output is None:
+            raise RuntimeError(f"{self.label}: call evaluate before tie_counts.")
+        z = self._output
+        return sum((tap == z).astype(np.intp) for tap in self._taps(self._input))
+
     def backprop(self, delta: np.ndarray) -> np.ndarray:
         self._check_delta(delta)
         taps, z = self._taps(self._input), self._output
@@ -96,8 +109,7 @@ class MaxPool2D(Layer):
             # One copy into the layout of Z, so that the passes below run along memory.
             delta = _like(z, delta)
         if self.strict:
-            ties = sum((tap == z).astype(delta.dtype) for tap in taps)
-            delta = delta / ties
+            delta = delta / self.tie_counts()
         # Same memory layout as the input; zeros only where a cropped border needs them.
         _, _, h, w = self._input.shape
         cropped = h % self.area[0] or w % self.area[1]
