@@ -29,7 +29,7 @@ from mnn.nn.torch_port import fit_torch, to_torch, torch_gradients
 def small_cnn(dtype=np.float64, seed=0, optim=None, loss=None):
     net = SequentialNet((2, 11, 9), loss, dtype=dtype, seed=seed)
     net.add_conv2D((3, 3, 2), ReLU(), optim, padding=(1, 0), stride=(1, 2))
-    net.add_pool2D((2, 2))
+    net.add_pool2D((2, 2), strict=True)
     net.add_conv2D((4, 2, 2), Tanh(), optim)
     net.add_flatten()
     net.add_dense(5, Sigmoid(), optim)
@@ -72,6 +72,7 @@ def test_outputs_and_gradients_equal_the_frameworks(dtype, framework):
     gradients = net.gradients()
     assert set(gradients) == set(reference)
     for name, gradient in gradients.items():
+        assert gradient.dtype == dtype, name
         assert relative_error(gradient, reference[name]) <= tolerance, name
 
 

@@ -51,6 +51,14 @@ def test_ties_follow_the_loop_oracle(case, strict):
     np.testing.assert_allclose(layer.backprop(delta), expected, rtol=1e-15)
 
 
+@pytest.mark.parametrize("strict", [False, True])
+def test_float32_stays_float32(strict):
+    a = np.random.default_rng(3).integers(0, 3, (2, 3, 6, 6)).astype(np.float32)
+    layer = MaxPool2D((2, 2), strict=strict)
+    z = layer.evaluate(a)
+    assert z.dtype == layer.backprop(np.ones_like(z)).dtype == np.float32
+
+
 def test_on_a_tie_central_differences_agree_with_strict_only():
     # Two tied maxima in the window: raising either raises the max, lowering it does not,
     # so central differences see 1/2 for each -- the strict share.

@@ -109,7 +109,7 @@ class MaxPool2D(Layer):
             # One copy into the layout of Z, so that the passes below run along memory.
             delta = _like(z, delta)
         if self.strict:
-            delta = delta / self.tie_counts()
+            delta = delta / self.tie_counts().astype(delta.dtype)
         # Same memory layout as the input; zeros only where a cropped border needs them.
         _, _, h, w = self._input.shape
         cropped = h % self.area[0] or w % self.area[1]
