@@ -1,12 +1,13 @@
 """mnn.nn's Conv2D against the course's loops and PyTorch, and one MNIST epoch against PyTorch.
 
-Usage: python benchmarks/conv.py [--quick]
+Usage: python benchmarks/conv.py [--quick] [--threads N]
 
 Conv2D step = forward + backward (∂L/∂A, ∂L/∂F, ∂L/∂b) for a given upstream gradient, on
 ordinary C-ordered NCHW arrays, identity activation; PyTorch runs ``conv2d`` with autograd on the
-same arrays (input, filters and bias all requiring gradients) at the thread count of NumPy's
-BLAS. The loops are :mod:`mnn.nn.reference` (``scipy.signal.convolve2d`` per sample, filter and
-channel). The epoch trains the course network (:func:`mnn.nn.course.course_network`) on all
+same arrays (input, filters and bias all requiring gradients) with as many threads as NumPy's
+BLAS: by default the number of cores, or N with ``--threads N`` (on a loaded machine, one thread
+per side measures the code rather than the contention between thread pools). The loops are
+:mod:`mnn.nn.reference` (``scipy.signal.convolve2d`` per sample, filter and channel). The epoch trains the course network (:func:`mnn.nn.course.course_network`) on all
 60,000 MNIST images in batches of 1000 with Adam, in mnn and in its PyTorch twin from the same
 initial weights and the same batches.
 
@@ -20,12 +21,13 @@ Targets (issue 7): Conv2D >= 30x faster than the loops at 1->32 and >= 100x at 3
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
 import numpy as np
 import torch
-from threadpoolctl import threadpool_info
+from threadpoolctl import threadpool_limits
 
 from mnn.nn import Conv2D, Identity
 from mnn.nn import reference as loops
@@ -36,10 +38,6 @@ CASES = [(64, 1, 28, 32), (64, 32, 13, 64)]  # (n, c, h = w, m), 3x3 filters
 TARGET_LOOPS = {1: 30, 32: 100}
 TARGET_TORCH = 2.0
 TARGET_EPOCH = 3.0
-
-
-def blas_threads() -> int:
-    return max(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
 
 
 def block(step, repeats: int, warm_up: bool) -> list[float]:
@@ -95,10 +93,10 @@ def verdict(met: bool) -> str:
     return "met" if met else "MISSED"
 
 
-def main(quick: bool) -> None:
-    threads = blas_threads()
+def main(quick: bool, threads: int) -> None:
+    threadpool_limits(threads, user_api="blas")
     torch.set_num_threads(threads)
-    print(f"NumPy BLAS threads: {threads}; PyTorch threads: {torch.get_num_threads()}")
+    print(f"threads: {threads} for NumPy's BLAS, {torch.get_num_threads()} for PyTorch")
     print("\nConv2D forward + backward, one step, 3x3 filters (median ms)")
     header = (
         f"{'case':<22} {'dtype':<8} {'loops':>9} {'mnn':>8} {'torch':>8} | "
@@ -144,4 +142,6 @@ def main(quick: bool) -> None:
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv[1:])
+    arguments = sys.argv[1:]
+    count = int(arguments[arguments.index("--threads") + 1]) if "--threads" in arguments else None
+    main(quick="--quick" in arguments, threads=count or os.cpu_count())
