@@ -7,9 +7,10 @@ ordinary C-ordered NCHW arrays, identity activation; PyTorch runs ``conv2d`` wit
 same arrays (input, filters and bias all requiring gradients) with as many threads as NumPy's
 BLAS: by default the number of cores, or N with ``--threads N`` (on a loaded machine, one thread
 per side measures the code rather than the contention between thread pools). The loops are
-:mod:`mnn.nn.reference` (``scipy.signal.convolve2d`` per sample, filter and channel). The epoch trains the course network (:func:`mnn.nn.course.course_network`) on all
-60,000 MNIST images in batches of 1000 with Adam, in mnn and in its PyTorch twin from the same
-initial weights and the same batches.
+:mod:`mnn.nn.reference` (``scipy.signal.convolve2d`` per sample, filter and channel). The epoch
+trains the course network (:func:`mnn.nn.course.course_network`) on all 60,000 MNIST images in
+batches of 1000 with Adam, in mnn and in its PyTorch twin from the same initial weights and the
+same batches.
 
 Sides run in alternating blocks with a pause in between, and the table reports medians, so a
 change of load on this shared machine hits both sides alike. ``--quick`` runs fewer repeats
