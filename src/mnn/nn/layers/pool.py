@@ -99,24 +99,27 @@ class MaxPool2D(Layer):
         """
         if self._output is None:
             raise RuntimeError(f"{self.label}: call evaluate before tie_counts.")
-        z = self._output
-        return sum((tap == z).astype(np.intp) for tap in self._taps(self._input))
+        return _count(self._maxima(), np.intp)
+
+    def _maxima(self) -> list[np.ndarray]:
+        """One boolean array per window position: is the entry there its window's maximum?"""
+        return [tap == self._output for tap in self._taps(self._input)]
 
     def backprop(self, delta: np.ndarray) -> np.ndarray:
         self._check_delta(delta)
-        taps, z = self._taps(self._input), self._output
-        if delta.strides != z.strides:
+        if delta.strides != self._output.strides:
             # One copy into the layout of Z, so that the passes below run along memory.
-            delta = _like(z, delta)
+            delta = _like(self._output, delta)
+        maxima = self._maxima()
         if self.strict:
-            delta = delta / self.tie_counts().astype(delta.dtype)
+            delta = delta / _count(maxima, delta.dtype)
         # Same memory layout as the input; zeros only where a cropped border needs them.
         _, _, h, w = self._input.shape
         cropped = h % self.area[0] or w % self.area[1]
         blank = np.zeros_like if cropped else np.empty_like
         delta_pre = blank(self._input, dtype=delta.dtype)
-        for tap, target in zip(taps, self._taps(delta_pre), strict=True):
-            np.multiply(tap == z, delta, out=target)
+        for is_max, target in zip(maxima, self._taps(delta_pre), strict=True):
+            np.multiply(is_max, delta, out=target)
         return delta_pre
 
     def __repr__(self) -> str:
@@ -128,3 +131,11 @@ def _like(template: np.ndarray, values: np.ndarray) -> np.ndarray:
     copy = np.empty_like(template, dtype=values.dtype)
     np.copyto(copy, values)
     return copy
+
+
+def _count(flags: list[np.ndarray], dtype: np.dtype) -> np.ndarray:
+    """The number of true entries across ``flags``, elementwise, as ``dtype``."""
+    count = flags[0].astype(dtype)
+    for flag in flags[1:]:
+        count += flag
+    return count
