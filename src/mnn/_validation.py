@@ -99,6 +99,35 @@ def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def check_positive_real(value: Any, name: str, *, allow_zero: bool = False) -> float:
+    """Check that ``value`` is a finite real number (not a bool) above zero, or at least zero."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {describe(value)}.")
+    bound = "at least 0" if allow_zero else "greater than 0"
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name} must be finite and {bound}, got {value}.")
+    return float(value)
+
+
+def check_callable(value: Any, name: str, signature: str) -> Any:
+    """Check that ``value`` is callable; ``signature`` shows the expected call, e.g. ``fun(x)``."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a callable used as {signature}, got {describe(value)}.")
+    return value
+
+
+def check_in_range(value: np.ndarray, name: str, low: float, high: float, hint: str = "") -> None:
+    """Check that every entry of the array ``value`` lies in the closed interval [low, high].
+
+    ``hint`` is appended to the message: say there what the user should do.
+    """
+    if value.size and (value.min() < low or value.max() > high):
+        raise ValueError(
+            f"{name} must lie in [{low:g}, {high:g}], got values from {value.min():g} to "
+            f"{value.max():g}" + (f"; {hint}" if hint else ".")
+        )
+
+
 def check_int_tuple(value: Any, name: str, length: int, *, minimum: int = 1) -> tuple[int, ...]:
     """Check that ``value`` is a tuple or list of ``length`` integers, each at least ``minimum``.
 

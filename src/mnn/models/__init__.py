@@ -24,3 +24,39 @@ __all__ = [
     "trained_fashion_cnn",
     "untrained_fashion_cnn",
 ]
+
+# Chapter 6: the convolutional autoencoder, its training and noise, PCA, embedding scores.
+from .autoencoder import (
+    autoencoder_inputs,
+    convert_autoencoder,
+    count_parameters,
+    decode,
+    encode,
+    latent_grid,
+    reconstruct,
+    reconstruction_loss,
+    untrained_autoencoder,
+)
+from .autoencoder_noise import add_noise, clipped_noise_moments
+from .autoencoder_training import train_autoencoder, trained_autoencoder
+from .embedding import embedding_scores, knn_accuracy
+from .pca import pca_autoencoder
+
+__all__ += [
+    "add_noise",
+    "autoencoder_inputs",
+    "clipped_noise_moments",
+    "convert_autoencoder",
+    "count_parameters",
+    "decode",
+    "embedding_scores",
+    "encode",
+    "knn_accuracy",
+    "latent_grid",
+    "pca_autoencoder",
+    "reconstruct",
+    "reconstruction_loss",
+    "train_autoencoder",
+    "trained_autoencoder",
+    "untrained_autoencoder",
+]

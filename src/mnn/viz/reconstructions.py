@@ -1,0 +1,73 @@
+"""Rows of images side by side: inputs, noisy inputs, reconstructions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from .._validation import check_array
+
+
+def reconstruction_grid(
+    rows: Mapping[str, np.ndarray],
+    *,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    cmap: str = "gray",
+    size: float = 1.0,
+    title: str | None = None,
+) -> Figure:
+    """One named row per set of images, one column per example: ``{"input": x, "noisy": x_tilde,
+    "output": x_hat}`` shows each example above its noisy version and its reconstruction.
+
+    Parameters
+    ----------
+    rows
+        Row name -> (N, H, W) grey images; every row has the same shape.
+    ranges
+        Row name -> (low, high) of the colour scale; rows not named here use (0, 1), so that
+        pixel values compare across rows.
+    cmap
+        Colour map.
+    size
+        Width and height of one image in inches.
+    title
+        Title of the figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not rows:
+        raise ValueError("rows is empty: pass a mapping from row names to (N, H, W) images.")
+    shape = None
+    for name, images in rows.items():
+        check_array(images, f"rows[{name!r}]", ndim=3, dtype_kind="fiu")
+        shape = images.shape if shape is None else shape
+        if images.shape != shape:
+            raise ValueError(
+                f"every row must have the shape of the first, {shape}; rows[{name!r}] has "
+                f"{images.shape}."
+            )
+    ranges = dict(ranges or {})
+    unknown = sorted(set(ranges) - set(rows))
+    if unknown:
+        raise ValueError(f"ranges names rows that do not exist: {unknown}.")
+    n = shape[0]
+    fig, axes = plt.subplots(
+        len(rows), n, figsize=(size * n + 1.0, size * len(rows) + 0.4), squeeze=False
+    )
+    for row, (name, images) in enumerate(rows.items()):
+        low, high = ranges.get(name, (0.0, 1.0))
+        for col in range(n):
+            ax = axes[row, col]
+            ax.imshow(images[col], cmap=cmap, vmin=low, vmax=high)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+    if title:
+        fig.suptitle(title)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05, left=0.12)
+    return fig

@@ -1,0 +1,419 @@
+"""CAM, Grad-CAM and Grad-CAM++ on small networks, against the papers' formulas written naively.
+
+Gradients for the naive versions come from central finite differences of the network's head,
+in float64, not from autograd.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections import OrderedDict
+
+import keras
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from mnn import explain
+from mnn.models import untrained_fashion_cnn
+from mnn.models.keras_port import load_torch_weights
+
+SIZE = 8
+CLASSES = 5
+
+
+def gap_net(seed: int = 0) -> nn.Sequential:
+    """conv, relu, strided conv, relu, global average pooling, dense: a CAM head (float64)."""
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        OrderedDict(
+            conv1=nn.Conv2d(3, 6, 3, padding=1),
+            relu1=nn.ReLU(),
+            conv2=nn.Conv2d(6, 8, 3, stride=2, padding=1),
+            relu2=nn.ReLU(),
+            pool=nn.AdaptiveAvgPool2d(1),
+            flatten=nn.Flatten(),
+            dropout=nn.Dropout(0.3),
+            dense=nn.Linear(8, CLASSES),
+        )
+    ).double()
+
+
+def smooth_net(seed: int = 0) -> nn.Sequential:
+    """A head with a convolution and a flattening dense layer, so gradients vary in space."""
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        OrderedDict(
+            conv1=nn.Conv2d(3, 4, 3, padding=1),
+            act1=nn.Tanh(),
+            conv2=nn.Conv2d(4, 4, 3, padding=1),
+            act2=nn.Tanh(),
+            head_conv=nn.Conv2d(4, 3, 1),
+            head_act=nn.Softplus(),
+            flatten=nn.Flatten(),
+            dense=nn.Linear(3 * SIZE * SIZE, CLASSES),
+        )
+    ).double()
+
+
+def keras_smooth_net(weights: dict[str, np.ndarray]) -> keras.Model:
+    """The same network in Keras, with the PyTorch weights."""
+    layers = keras.layers
+    model = keras.Sequential(
+        [
+            keras.Input((SIZE, SIZE, 3)),
+            layers.Conv2D(4, 3, padding="same", name="conv1"),
+            layers.Activation("tanh", name="act1"),
+            layers.Conv2D(4, 3, padding="same", name="conv2"),
+            layers.Activation("tanh", name="act2"),
+            layers.Conv2D(3, 1, name="head_conv"),
+            layers.Activation("softplus", name="head_act"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(CLASSES, name="dense"),
+        ]
+    )
+    load_torch_weights(model, weights, flattened={"dense": (3, SIZE, SIZE)})
+    return model
+
+
+def keras_gap_net(final_softmax: str | None = None) -> keras.Model:
+    """A Keras CAM head; ``final_softmax`` "dense" or "layer" ends it in a softmax."""
+    keras.utils.set_random_seed(1)
+    layers = keras.layers
+    stack = [
+        keras.Input((SIZE, SIZE, 3)),
+        layers.Conv2D(6, 3, padding="same", activation="relu", name="conv1"),
+        layers.Conv2D(8, 3, strides=2, padding="same", name="conv2"),
+        layers.ReLU(name="relu2"),
+        layers.GlobalAveragePooling2D(name="pool"),
+        layers.Dense(CLASSES, activation="softmax" if final_softmax == "dense" else None),
+    ]
+    if final_softmax == "layer":
+        stack.append(layers.Softmax(name="probabilities"))
+    return keras.Sequential(stack)
+
+
+@pytest.fixture(scope="module")
+def images_nchw() -> np.ndarray:
+    return np.random.default_rng(0).standard_normal((3, 3, SIZE, SIZE))
+
+
+@pytest.fixture(scope="module")
+def torch_smooth() -> nn.Sequential:
+    return smooth_net().eval()
+
+
+def finite_difference_gradients(head: nn.Module, activations: np.ndarray, classes: np.ndarray):
+    """(N, C, h, w) d y_class / dA by central differences, one entry at a time."""
+    step = 1e-6
+    gradients = np.zeros_like(activations)
+    for n, c in enumerate(classes):
+        base = activations[n : n + 1]
+        for index in np.ndindex(base.shape[1:]):
+            shift = np.zeros_like(base)
+            shift[(0, *index)] = step
+            with torch.no_grad():
+                up = head(torch.from_numpy(base + shift))[0, c].item()
+                down = head(torch.from_numpy(base - shift))[0, c].item()
+            gradients[(n, *index)] = (up - down) / (2 * step)
+    return gradients
+
+
+def split(model: nn.Sequential, layer: str) -> tuple[nn.Sequential, nn.Sequential]:
+    names = list(model._modules)
+    cut = names.index(layer) + 1
+    return model[:cut], model[cut:]
+
+
+def naive_grad_cam(activations: np.ndarray, gradients: np.ndarray) -> np.ndarray:
+    """Selvaraju et al. (2017), eq. 1-2, with loops."""
+    n_images, channels, h, w = activations.shape
+    maps = np.zeros((n_images, h, w))
+    for n in range(n_images):
+        for k in range(channels):
+            alpha = sum(gradients[n, k, i, j] for i in range(h) for j in range(w)) / (h * w)
+            maps[n] += alpha * activations[n, k]
+    return np.maximum(maps, 0)
+
+
+def naive_grad_cam_plus_plus(
+    activations: np.ndarray, gradients: np.ndarray, logits: np.ndarray
+) -> np.ndarray:
+    """Chattopadhay et al. (2018), eq. 19 with S = exp(Y) (eq. 20-22), with loops."""
+    n_images, channels, h, w = activations.shape
+    maps = np.zeros((n_images, h, w))
+    for n in range(n_images):
+        exp_score = np.exp(logits[n])
+        for k in range(channels):
+            total = activations[n, k].sum()
+            weight = 0.0
+            for i in range(h):
+                for j in range(w):
+                    g = gradients[n, k, i, j]
+                    denominator = 2 * g**2 + total * g**3
+                    alpha = g**2 / denominator if denominator != 0 else 0.0
+                    weight += alpha * max(exp_score * g, 0.0)
+            maps[n] += weight * activations[n, k]
+    return np.maximum(maps, 0)
+
+
+@pytest.fixture(scope="module")
+def smooth_reference(torch_smooth, images_nchw):
+    """Activations of act2, logits, chosen classes and finite-difference gradients."""
+    features, head = split(torch_smooth, "act2")
+    with torch.no_grad():
+        activations = features(torch.from_numpy(images_nchw)).numpy()
+        logits = torch_smooth(torch.from_numpy(images_nchw)).numpy()
+    classes = np.array([0, 3, 4])
+    gradients = finite_difference_gradients(head, activations, classes)
+    return activations, logits, classes, gradients
+
+
+def test_grad_cam_equals_the_formula_with_finite_difference_gradients(
+    torch_smooth, images_nchw, smooth_reference
+):
+    activations, _logits, classes, gradients = smooth_reference
+    result = explain.grad_cam(torch_smooth, images_nchw, layer="act2", target=list(classes))
+    expected = naive_grad_cam(activations, gradients)
+    assert expected.max() > 0 and (expected == 0).any()  # the ReLU matters here
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-6, atol=1e-9 * expected.max())
+    np.testing.assert_array_equal(result.classes, classes)
+
+
+def test_grad_cam_plus_plus_equals_the_formula_up_to_the_exp_score(
+    torch_smooth, images_nchw, smooth_reference
+):
+    activations, logits, classes, gradients = smooth_reference
+    result = explain.grad_cam_plus_plus(
+        torch_smooth, images_nchw, layer="act2", target=list(classes)
+    )
+    chosen = logits[np.arange(len(classes)), classes]
+    expected = naive_grad_cam_plus_plus(activations, gradients, chosen)
+    expected /= np.exp(chosen)[:, None, None]
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-6, atol=1e-9 * expected.max())
+    plain = explain.grad_cam(torch_smooth, images_nchw, layer="act2", target=list(classes))
+    assert not np.allclose(result.heatmaps, plain.heatmaps)
+
+
+def test_keras_equals_torch_on_the_same_network(torch_smooth, images_nchw):
+    weights = {k: v.numpy().astype(np.float32) for k, v in torch_smooth.state_dict().items()}
+    keras_model = keras_smooth_net(weights)
+    torch32 = smooth_net().float().eval()
+    images = images_nchw.astype(np.float32)
+    for method in (explain.grad_cam, explain.grad_cam_plus_plus):
+        expected = method(torch32, images, layer="act2", target=("top", 2))
+        result = method(keras_model, images.transpose(0, 2, 3, 1), layer="act2", target=("top", 2))
+        np.testing.assert_array_equal(result.classes, expected.classes)
+        np.testing.assert_allclose(
+            result.heatmaps, expected.heatmaps, rtol=0, atol=1e-5 * expected.heatmaps.max()
+        )
+        np.testing.assert_allclose(result.scores, expected.scores, rtol=1e-5, atol=1e-6)
+
+
+def test_grad_cam_is_relu_of_cam_over_hw_for_a_gap_dense_head(images_nchw):
+    model = gap_net().eval()
+    cam = explain.cam(model, images_nchw, target=("top", 3))
+    grad = explain.grad_cam(model, images_nchw, target=("top", 3))
+    h, w = cam.heatmaps.shape[-2:]
+    assert (h, w) == (SIZE // 2, SIZE // 2) and cam.layer == grad.layer == "relu2"
+    assert (cam.heatmaps < 0).any()
+    np.testing.assert_allclose(grad.heatmaps, np.maximum(cam.heatmaps, 0) / (h * w), atol=1e-14)
+
+
+def test_cam_averages_to_the_logit_minus_the_bias(images_nchw):
+    model = gap_net().eval()
+    result = explain.cam(model, images_nchw, target=2)
+    bias = model.dense.bias.detach().numpy()[2]
+    np.testing.assert_allclose(result.heatmaps.mean(axis=(1, 2)) + bias, result.scores, atol=1e-12)
+    np.testing.assert_allclose(result.scores, result.logits[:, 2])
+
+
+@pytest.mark.parametrize("final_softmax", ["dense", "layer"])
+def test_keras_theorem_and_softmax_models_are_explained_through_their_logits(
+    final_softmax, images_nchw
+):
+    images = images_nchw.transpose(0, 2, 3, 1).astype(np.float32)
+    plain = keras_gap_net()
+    ending = keras_gap_net(final_softmax)
+    cam = explain.cam(plain, images)
+    grad = explain.grad_cam(plain, images)
+    np.testing.assert_allclose(
+        grad.heatmaps, np.maximum(cam.heatmaps, 0) / 16, rtol=1e-5, atol=1e-7
+    )
+    for method, expected in ((explain.cam, cam), (explain.grad_cam, grad)):
+        result = method(ending, images)
+        assert "softmax" in result.note
+        np.testing.assert_allclose(result.logits, expected.logits, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(result.heatmaps, expected.heatmaps, rtol=1e-5, atol=1e-7)
+
+
+def test_torch_softmax_module_is_skipped(images_nchw):
+    model = gap_net().eval()
+    ending = nn.Sequential(model, nn.Softmax(dim=1)).eval()
+    expected = explain.grad_cam(model, images_nchw, target=1)
+    result = explain.grad_cam(ending, images_nchw, target=1, layer="0.relu2")
+    assert "ends in a softmax ('1')" in result.note and "logits of '0'" in result.note
+    np.testing.assert_allclose(result.heatmaps, expected.heatmaps, atol=1e-14)
+    np.testing.assert_allclose(result.scores, expected.scores)
+
+
+def test_targets(images_nchw, torch_smooth):
+    logits = torch_smooth(torch.from_numpy(images_nchw)).detach().numpy()
+    order = np.argsort(-logits, axis=1)
+    top = explain.grad_cam(torch_smooth, images_nchw, target="top")
+    ranked = explain.grad_cam(torch_smooth, images_nchw, target=("top", 3))
+    fixed = explain.grad_cam(torch_smooth, images_nchw, target=1)
+    listed = explain.grad_cam(torch_smooth, images_nchw, target=np.array([4, 0, 2]))
+    assert top.heatmaps.shape == (3, SIZE, SIZE) and top.classes.shape == (3,)
+    assert ranked.heatmaps.shape == (3, 3, SIZE, SIZE) and ranked.scores.shape == (3, 3)
+    np.testing.assert_array_equal(top.classes, order[:, 0])
+    np.testing.assert_array_equal(ranked.classes, order[:, :3])
+    np.testing.assert_allclose(ranked.heatmaps[:, 0], top.heatmaps, atol=1e-15)
+    np.testing.assert_allclose(ranked.scores, np.take_along_axis(logits, order[:, :3], 1))
+    np.testing.assert_array_equal(fixed.classes, [1, 1, 1])
+    np.testing.assert_array_equal(listed.classes, [4, 0, 2])
+    for n, c in enumerate([4, 0, 2]):
+        one = explain.grad_cam(torch_smooth, images_nchw[n : n + 1], target=int(c))
+        np.testing.assert_allclose(listed.heatmaps[n], one.heatmaps[0], atol=1e-15)
+
+
+def test_layer_by_object_default_layer_and_what_is_said(images_nchw, caplog):
+    model = gap_net().eval()
+    with caplog.at_level(logging.INFO, logger="mnn"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        default = explain.grad_cam(model, images_nchw)
+    assert default.layer == "relu2"
+    assert "'relu2'" in default.note and "'conv2'" in default.note
+    assert any("relu2" in record.getMessage() for record in caplog.records)
+    by_object = explain.grad_cam(model, images_nchw, layer=model.relu2)
+    np.testing.assert_array_equal(by_object.heatmaps, default.heatmaps)
+    fashion = untrained_fashion_cnn("torch")
+    x = np.zeros((1, 1, 28, 28), np.float32)
+    assert explain.grad_cam(fashion, x).layer == "conv4_relu"
+    assert explain.grad_cam(untrained_fashion_cnn("keras"), x[:, 0, :, :, None]).layer == (
+        "conv4_relu"
+    )
+
+
+def test_cam_refuses_heads_without_global_average_pooling():
+    fashion = untrained_fashion_cnn("torch")
+    x = np.zeros((1, 1, 28, 28), np.float32)
+    with pytest.raises(ValueError, match=r"global average pooling.*mnn\.explain\.grad_cam"):
+        explain.cam(fashion, x)
+    with pytest.raises(ValueError, match=r"global average pooling.*grad_cam"):
+        explain.cam(untrained_fashion_cnn("keras"), x[:, 0, :, :, None])
+
+
+def test_cam_only_on_the_pooled_layer(images_nchw):
+    with pytest.raises(ValueError, match=r"feeds the global average pooling \('relu2'\).*grad_cam"):
+        explain.cam(gap_net(), images_nchw, layer="conv1")
+
+
+def test_bad_layers(images_nchw):
+    model = gap_net()
+    with pytest.raises(ValueError, match=r"no layer 'conv3'.*Did you mean.*'conv1', 'conv2'"):
+        explain.grad_cam(model, images_nchw, layer="conv3")
+    with pytest.raises(ValueError, match=r"convolutional layers are: 'conv1', 'conv2'"):
+        explain.grad_cam(model, images_nchw, layer=nn.ReLU())
+    with pytest.raises(ValueError, match=r"'dense' \(Linear\) has output shape \(5,\), not a"):
+        explain.grad_cam(model, images_nchw, layer="dense")
+    keras_model = untrained_fashion_cnn("keras")
+    with pytest.raises(ValueError, match=r"'conv1', 'conv2', 'conv3', 'conv4'"):
+        explain.grad_cam(keras_model, np.zeros((1, 28, 28, 1), np.float32), layer="head")
+    with pytest.raises(ValueError, match=r"'flatten' \(Flatten\) has output shape \(1568,\)"):
+        explain.grad_cam(keras_model, np.zeros((1, 28, 28, 1), np.float32), layer="flatten")
+
+
+def test_a_module_that_runs_twice_is_ambiguous(images_nchw):
+    relu = nn.ReLU()
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), relu, nn.Conv2d(4, 4, 3), relu, nn.Flatten())
+    model = nn.Sequential(model, nn.Linear(4 * 4 * 4, 2)).double()
+    with pytest.raises(ValueError, match=r"'0.1' runs 2 times"):
+        explain.grad_cam(model, images_nchw, layer="0.1")
+
+
+def test_bad_targets(images_nchw):
+    model = gap_net()
+    with pytest.raises(ValueError, match=r"target 5 is out of range: the model has 5 classes"):
+        explain.grad_cam(model, images_nchw, target=5)
+    with pytest.raises(ValueError, match=r"target -1 is out of range"):
+        explain.grad_cam(model, images_nchw, target=[0, -1, 2])
+    with pytest.raises(ValueError, match=r"more classes than the model has \(5\)"):
+        explain.grad_cam(model, images_nchw, target=("top", 6))
+    with pytest.raises(ValueError, match=r"k in target=\('top', k\) must be at least 1"):
+        explain.grad_cam(model, images_nchw, target=("top", 0))
+    with pytest.raises(ValueError, match=r'"top" or \("top", k\); got the string \'best\''):
+        explain.grad_cam(model, images_nchw, target="best")
+    with pytest.raises(ValueError, match=r"one integer class per image \(3\)"):
+        explain.grad_cam(model, images_nchw, target=[1, 2])
+    with pytest.raises(TypeError, match=r"class index.*got float 1\.0"):
+        explain.grad_cam(model, images_nchw, target=1.0)
+    with pytest.raises(TypeError, match=r"got True"):
+        explain.grad_cam(model, images_nchw, target=True)
+
+
+def test_bad_images(images_nchw):
+    model = gap_net()
+    with pytest.raises(ValueError, match=r"NCHW batch.*looks NHWC.*to_nchw"):
+        explain.grad_cam(model, np.zeros((2, SIZE, SIZE, 3)))
+    with pytest.raises(ValueError, match=r"NHWC batch.*looks NCHW.*to_nhwc"):
+        explain.grad_cam(keras_gap_net(), np.zeros((2, 3, SIZE, SIZE), np.float32))
+    with pytest.raises(ValueError, match=r"for one image pass images\[None\]"):
+        explain.grad_cam(model, images_nchw[0])
+    with pytest.raises(TypeError, match=r"images are float32 but the model computes in float64"):
+        explain.grad_cam(model, images_nchw.astype(np.float32))
+    with pytest.raises(TypeError, match=r"images must have a floating dtype"):
+        explain.grad_cam(model, np.zeros((1, 3, SIZE, SIZE), np.uint8))
+    with pytest.raises(ValueError, match=r"images must be finite"):
+        explain.grad_cam(model, np.full((1, 3, SIZE, SIZE), np.nan))
+    with pytest.raises(TypeError, match=r"model must be a torch.nn.Module or a keras.Model"):
+        explain.grad_cam("resnet", images_nchw)
+
+
+def test_framework_tensors_are_accepted(images_nchw):
+    model = gap_net()
+    expected = explain.grad_cam(model, images_nchw)
+    result = explain.grad_cam(model, torch.from_numpy(images_nchw))
+    np.testing.assert_array_equal(result.heatmaps, expected.heatmaps)
+
+
+def test_torch_models_are_explained_in_evaluation_mode_and_left_as_they_were(images_nchw):
+    model = gap_net()  # in training mode: its dropout is active
+    model.relu1.eval()  # a mixed state, to be restored as it was
+    modes = [module.training for module in model.modules()]
+    expected = explain.grad_cam(gap_net().eval(), images_nchw)
+    result = explain.grad_cam(model, images_nchw)
+    np.testing.assert_array_equal(result.heatmaps, expected.heatmaps)
+    assert [module.training for module in model.modules()] == modes
+
+
+def test_a_nested_keras_model_is_the_default_layer_and_cam_is_its_weighted_sum():
+    """Transfer learning in Keras: a convolutional base model used as one layer."""
+    keras.utils.set_random_seed(2)
+    base = keras.Sequential(
+        [keras.Input((SIZE, SIZE, 3)), keras.layers.Conv2D(4, 3, activation="relu")], name="base"
+    )
+    dense = keras.layers.Dense(CLASSES, name="dense")
+    model = keras.Sequential(
+        [keras.Input((SIZE, SIZE, 3)), base, keras.layers.GlobalAveragePooling2D(), dense]
+    )
+    images = np.random.default_rng(4).standard_normal((2, SIZE, SIZE, 3)).astype(np.float32)
+    cam = explain.cam(model, images, target=3)
+    grad = explain.grad_cam(model, images, target=3)
+    assert grad.layer == cam.layer == "base" and "no convolutional layer of its own" in grad.note
+    features = base.predict(images, verbose=0)  # (2, 6, 6, 4)
+    expected = features @ dense.kernel.numpy()[:, 3]
+    np.testing.assert_allclose(cam.heatmaps, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grad.heatmaps, np.maximum(expected, 0) / 36, rtol=1e-4, atol=1e-7)
+
+
+def test_models_that_cannot_take_the_batch():
+    unbuilt = keras.Sequential([keras.layers.Conv2D(2, 3), keras.layers.Flatten()])
+    with pytest.raises(ValueError, match=r"no defined input: build it on keras.Input"):
+        explain.grad_cam(unbuilt, np.zeros((1, SIZE, SIZE, 3), np.float32))
+    with pytest.raises(ValueError, match=r"takes images of shape \(8, 8, 3\).*got \(9, 9, 3\)"):
+        explain.grad_cam(keras_gap_net(), np.zeros((1, 9, 9, 3), np.float32))
+    with pytest.raises(ValueError, match=r"cannot run on images of shape \(2, 8, 8\) \(C, H, W\)"):
+        explain.grad_cam(gap_net(), np.zeros((1, 2, SIZE, SIZE)))
