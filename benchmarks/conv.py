@@ -4,9 +4,10 @@ Usage: python benchmarks/conv.py [--quick] [--threads N]
 
 Conv2D step = forward + backward (∂L/∂A, ∂L/∂F, ∂L/∂b) for a given upstream gradient, on
 ordinary C-ordered NCHW arrays, identity activation; PyTorch runs ``conv2d`` with autograd on the
-same arrays (input, filters and bias all requiring gradients) with as many threads as NumPy's
-BLAS: by default the number of cores, or N with ``--threads N`` (on a loaded machine, one thread
-per side measures the code rather than the contention between thread pools). The loops are
+same arrays (input, filters and bias all requiring gradients). Both sides use the same number
+of threads: one by default, N with ``--threads N``. On this shared 2-core machine two threads
+per side measured mostly the load (a GEMM split over two threads waits for the one that was
+descheduled; PyTorch's OpenMP threads spin), one thread measures the code. The loops are
 :mod:`mnn.nn.reference` (``scipy.signal.convolve2d`` per sample, filter and channel). The epoch
 trains the course network (:func:`mnn.nn.course.course_network`) on all 60,000 MNIST images in
 batches of 1000 with Adam, in mnn and in its PyTorch twin from the same initial weights and the
@@ -22,7 +23,6 @@ Targets (issue 7): Conv2D >= 30x faster than the loops at 1->32 and >= 100x at 3
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -145,4 +145,4 @@ def main(quick: bool, threads: int) -> None:
 if __name__ == "__main__":
     arguments = sys.argv[1:]
     count = int(arguments[arguments.index("--threads") + 1]) if "--threads" in arguments else None
-    main(quick="--quick" in arguments, threads=count or os.cpu_count())
+    main(quick="--quick" in arguments, threads=count or 1)
