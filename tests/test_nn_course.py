@@ -77,3 +77,15 @@ def test_three_frameworks_train_alike_and_the_cache_is_used(small_mnist, monkeyp
 def test_unknown_framework_is_refused():
     with pytest.raises(ValueError, match="framework must be one of 'mnn', 'torch', 'keras'"):
         train_course_network("jax")
+
+
+def test_mnist_images_are_scaled_nchw_copies_of_load_mnist():
+    from mnn.data import load_mnist
+
+    (x, y), (x_test, y_test) = course_module.mnist_images()
+    (raw, labels), (raw_test, _) = load_mnist()
+    assert x.shape == (60000, 1, 28, 28) and x_test.shape == (10000, 1, 28, 28)
+    assert x.dtype == np.float32 and x.min() == 0 and x.max() == 1
+    np.testing.assert_allclose(x[:100, 0], raw[:100] / 255, rtol=1e-6)
+    np.testing.assert_array_equal(y, labels)
+    np.testing.assert_allclose(x_test[:5, 0] * 255, raw_test[:5], rtol=1e-6)
