@@ -82,7 +82,7 @@ def test_unknown_framework_is_refused():
 def test_mnist_images_are_scaled_nchw_copies_of_load_mnist():
     from mnn.data import load_mnist
 
-    (x, y), (x_test, y_test) = course_module.mnist_images()
+    (x, y), (x_test, _) = course_module.mnist_images()
     (raw, labels), (raw_test, _) = load_mnist()
     assert x.shape == (60000, 1, 28, 28) and x_test.shape == (10000, 1, 28, 28)
     assert x.dtype == np.float32 and x.min() == 0 and x.max() == 1
