@@ -99,17 +99,21 @@ def col2im(
     fh, fw = fshape
     sh, sw = stride
     zh, zw = output_size(h, fh, sh), output_size(w, fw, sw)
-    # taps[p, q] is the (n, c, zh, zw) block that filter tap (p, q) contributes.
+    # Work in memory order (numpy iterates transposed views less well), transpose at the end:
+    # image is (c, h, w, n) or (c, n, h, w), taps[:, p, q] the block filter tap (p, q) adds.
     if batch_last:
-        taps = cols.reshape(c, fh, fw, zh, zw, n).transpose(1, 2, 5, 0, 3, 4)
-        image = np.zeros((c, h, w, n), dtype=cols.dtype).transpose(3, 0, 1, 2)
+        taps = cols.reshape(c, fh, fw, zh, zw, n)
+        image = np.zeros((c, h, w, n), dtype=cols.dtype)
+        rows_axis, order = 1, (3, 0, 1, 2)
     else:
-        taps = cols.reshape(c, fh, fw, n, zh, zw).transpose(1, 2, 3, 0, 4, 5)
-        image = np.zeros((c, n, h, w), dtype=cols.dtype).transpose(1, 0, 2, 3)
+        taps = cols.reshape(c, fh, fw, n, zh, zw)
+        image = np.zeros((c, n, h, w), dtype=cols.dtype)
+        rows_axis, order = 2, (1, 0, 2, 3)
     # One pass per filter tap (p, q), each adding a whole batch of shifted blocks.
     for p in range(fh):
         for q in range(fw):
-            rows = slice(p, p + sh * (zh - 1) + 1, sh)
-            columns = slice(q, q + sw * (zw - 1) + 1, sw)
-            image[:, :, rows, columns] += taps[p, q]
-    return image
+            window = [slice(None)] * 4
+            window[rows_axis] = slice(p, p + sh * (zh - 1) + 1, sh)
+            window[rows_axis + 1] = slice(q, q + sw * (zw - 1) + 1, sw)
+            image[tuple(window)] += taps[:, p, q]
+    return image.transpose(order)
