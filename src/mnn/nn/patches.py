@@ -41,7 +41,9 @@ def output_size(size: int, filter_size: int, stride: int) -> int:
     return (size - filter_size) // stride + 1
 
 
-def im2col(a: np.ndarray, fshape: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
+def im2col(
+    a: np.ndarray, fshape: tuple[int, int], stride: tuple[int, int], *, ones: bool = False
+) -> np.ndarray:
     """The patch matrix of ``a``.
 
     Parameters
@@ -52,20 +54,29 @@ def im2col(a: np.ndarray, fshape: tuple[int, int], stride: tuple[int, int]) -> n
         (fh, fw) filter size.
     stride
         (sh, sw) steps between filter positions.
+    ones
+        Append a row of ones: the bias then becomes one more column of the filter matrix, and
+        its gradient one more column of the filter gradient.
 
     Returns
     -------
     numpy.ndarray
-        (c·fh·fw, n·zh·zw), C-contiguous, with zh = ⌊(h - fh)/sh⌋ + 1 and likewise zw; columns
-        ordered (y, x, i) if ``batch_last(a)``, else (i, y, x).
+        (c·fh·fw, n·zh·zw), or (c·fh·fw + 1, n·zh·zw) with ``ones``; C-contiguous, with
+        zh = ⌊(h - fh)/sh⌋ + 1 and likewise zw; columns ordered (y, x, i) if
+        ``batch_last(a)``, else (i, y, x).
     """
     c = a.shape[1]
     fh, fw = fshape
     sh, sw = stride
     windows = sliding_window_view(a, (fh, fw), axis=(2, 3))[:, :, ::sh, ::sw]
     # windows[i, k, y, x, p, q]: one copy, straight into the row and column order.
-    order = (1, 4, 5, 2, 3, 0) if batch_last(a) else (1, 4, 5, 0, 2, 3)
-    return np.ascontiguousarray(windows.transpose(order)).reshape(c * fh * fw, -1)
+    patches = windows.transpose((1, 4, 5, 2, 3, 0) if batch_last(a) else (1, 4, 5, 0, 2, 3))
+    rows = c * fh * fw
+    cols = np.empty((rows + ones, patches[0, 0, 0].size), dtype=a.dtype)
+    np.copyto(cols[:rows].reshape(patches.shape), patches)
+    if ones:
+        cols[rows] = 1
+    return cols
 
 
 def col2im(

@@ -109,11 +109,12 @@ class Conv2D(ParametricLayer):
             a = np.pad(a, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
         self._padded_shape = a.shape
         self._batch_last = batch_last(a)
-        self._cols = im2col(a, (fh, fw), self.stride)
-        # The flip turns the convolution into the correlation that the patch matrix computes.
-        self._filter_rows = self.filters[:, :, ::-1, ::-1].reshape(m, -1)
+        self._cols = im2col(a, (fh, fw), self.stride, ones=True)
+        # The flip turns the convolution into the correlation that the patch matrix computes;
+        # the bias is the weight of the patch matrix's last row, all ones.
+        rotated = self.filters[:, :, ::-1, ::-1].reshape(m, -1)
+        self._filter_rows = np.concatenate([rotated, self.bias[:, None]], axis=1)
         z = self._filter_rows @ self._cols
-        z += self.bias[:, None]
         _, zh, zw = self._zshape
         if self._batch_last:
             return z.reshape(m, zh, zw, len(a)).transpose(3, 0, 1, 2)
@@ -125,12 +126,13 @@ class Conv2D(ParametricLayer):
         # Columns in the order of the patch matrix; no copy when delta has the layout of Z.
         delta_rows = delta.transpose((1, 2, 3, 0) if self._batch_last else (1, 0, 2, 3))
         delta_rows = delta_rows.reshape(m, -1)
-        self.d_bias = delta_rows.sum(axis=1)
         d_filter_rows = delta_rows @ self._cols.T
-        self.d_filters = np.ascontiguousarray(d_filter_rows.reshape(m, c, fh, fw)[:, :, ::-1, ::-1])
+        self.d_bias = d_filter_rows[:, -1].copy()
+        d_filters = d_filter_rows[:, :-1].reshape(m, c, fh, fw)[:, :, ::-1, ::-1]
+        self.d_filters = np.ascontiguousarray(d_filters)
         if not input_gradient:
             return None
-        d_cols = self._filter_rows.T @ delta_rows
+        d_cols = self._filter_rows[:, :-1].T @ delta_rows
         delta_pre = col2im(d_cols, self._padded_shape, (fh, fw), self.stride, self._batch_last)
         ph, pw = self.padding
         if ph or pw:
