@@ -47,7 +47,7 @@ def test_scores_of_perfect_and_of_meaningless_embeddings() -> None:
 
 def test_bad_embeddings_are_refused() -> None:
     with pytest.raises(
-        ValueError, match=r"labels must have shape \(3\), got array of shape \(4,\)"
+        ValueError, match=r"labels must have shape \(3,\), got array of shape \(4,\)"
     ):
         mnn.models.knn_accuracy(np.zeros((3, 2)), np.zeros(4, int))
     with pytest.raises(TypeError, match="codes must have a floating dtype"):

@@ -30,7 +30,7 @@ def test_bad_starting_point(method, x0, error, match):
 
 
 def test_starting_point_of_the_wrong_length_reaches_the_problem():
-    with pytest.raises(ValueError, match=r"x must have shape \(4\)"):
+    with pytest.raises(ValueError, match=r"x must have shape \(4,\)"):
         lbfgs(F, G, np.zeros(5))
 
 
@@ -56,8 +56,12 @@ def test_objective_may_return_numpy_scalars_and_0d_arrays():
 @pytest.mark.parametrize(
     "grad, error, match",
     [
-        (lambda x: np.zeros(3), ValueError, r"grad\(x\) must have shape \(4\), got array of shape"),
-        (lambda x: np.zeros((4, 1)), ValueError, r"grad\(x\) must have shape \(4\)"),
+        (
+            lambda x: np.zeros(3),
+            ValueError,
+            r"grad\(x\) must have shape \(4,\), got array of shape",
+        ),
+        (lambda x: np.zeros((4, 1)), ValueError, r"grad\(x\) must have shape \(4,\)"),
         (lambda x: list(G(x)), TypeError, r"grad\(x\) must be a NumPy array"),
         (lambda x: np.zeros(4, dtype=int), TypeError, r"grad\(x\) must have a floating dtype"),
     ],
@@ -89,11 +93,11 @@ def test_bad_hessian(hess, error, match):
         ({"m": 2.0}, TypeError, "m must be an integer"),
         ({"gamma": "auto"}, ValueError, "gamma must be 'scaled' or a positive number"),
         ({"gamma": -1.0}, ValueError, "gamma must be finite and greater than 0"),
-        ({"H0": np.ones(3)}, ValueError, r"H0 must have shape \(4\)"),
+        ({"H0": np.ones(3)}, ValueError, r"H0 must have shape \(4,\)"),
         ({"H0": -np.ones(4)}, ValueError, "must be positive; 4 of its 4 entries are <= 0"),
-        ({"H0": np.ones((4, 4))}, ValueError, r"H0 must have shape \(4\)"),
+        ({"H0": np.ones((4, 4))}, ValueError, r"H0 must have shape \(4,\)"),
         ({"H0": "identity"}, TypeError, "H0 must be a callable used as H0"),
-        ({"H0": lambda v: v[:2]}, ValueError, r"H0\(v\) must have shape \(4\)"),
+        ({"H0": lambda v: v[:2]}, ValueError, r"H0\(v\) must have shape \(4,\)"),
         ({"gtol": -1e-5}, ValueError, "gtol must be finite and at least 0"),
         ({"maxiter": 1.5}, TypeError, "maxiter must be an integer"),
         ({"line_search": "exact"}, ValueError, "line_search must be 'wolfe', 'armijo'"),

@@ -80,7 +80,7 @@ def test_problems_reject_bad_input():
         ChainQuadratic(0)
     with pytest.raises(ValueError, match="n must be at least 2"):
         Rosenbrock(1)
-    with pytest.raises(ValueError, match=r"x must have shape \(4\)"):
+    with pytest.raises(ValueError, match=r"x must have shape \(4,\)"):
         ChainQuadratic(4).fun(np.zeros(3))
-    with pytest.raises(ValueError, match=r"x must have shape \(4\)"):
+    with pytest.raises(ValueError, match=r"x must have shape \(4,\)"):
         Rosenbrock(4).grad(np.zeros((4, 1)))

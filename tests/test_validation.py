@@ -48,6 +48,11 @@ def test_check_array_errors(value, kwargs, error, message) -> None:
         check_array(value, "x", **kwargs)
 
 
+def test_a_one_dimensional_shape_is_written_as_a_tuple() -> None:
+    with pytest.raises(ValueError, match=r"must have shape \(3,\), got array of shape \(4,\)"):
+        check_array(np.zeros(4), "x", shape=(3,))
+
+
 def test_check_choice_lists_the_choices() -> None:
     assert check_choice("a", "mode", ["a", "b"]) == "a"
     with pytest.raises(ValueError, match=r"mode must be one of 'a', 'b'; got 'c'"):

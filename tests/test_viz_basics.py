@@ -42,6 +42,8 @@ def test_plot_history() -> None:
     ax = plot_history({"loss": [3.0, 2.0, 1.5], "val_loss": [3.1, 2.5, 2.4]})
     assert [line.get_label() for line in ax.lines] == ["loss", "val_loss"]
     np.testing.assert_array_equal(ax.lines[1].get_xydata(), [[1, 3.1], [2, 2.5], [3, 2.4]])
+    ticks = [t for t in ax.get_xticks() if 1 <= t <= 3]
+    assert ticks == [1, 2, 3], "epochs are whole numbers"
     with pytest.raises(KeyError, match="history has no entries"):
         plot_history({"loss": [1.0]}, keys=["accuracy"])
     plt.close("all")

@@ -68,7 +68,8 @@ def check_array(
         if value.ndim != len(expected) or any(
             e is not None and e != s for e, s in zip(expected, value.shape, strict=True)
         ):
-            wanted = "(" + ", ".join("any" if e is None else str(e) for e in expected) + ")"
+            entries = ["any" if e is None else str(e) for e in expected]
+            wanted = f"({entries[0]},)" if len(entries) == 1 else f"({', '.join(entries)})"
             raise ValueError(f"{name} must have shape {wanted}, got {describe(value)}.")
     if dtype_kind is not None and value.dtype.kind not in dtype_kind:
         kinds = {"f": "floating", "i": "signed integer", "u": "unsigned integer", "b": "boolean"}

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 
 def plot_history(
@@ -45,6 +46,7 @@ def plot_history(
         values = list(history[key])
         ax.plot(range(1, len(values) + 1), values, marker="o", markersize=3, label=key)
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if logy:
         ax.set_yscale("log")
     if title:
