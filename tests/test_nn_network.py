@@ -165,7 +165,7 @@ def test_data_errors_name_the_layer_and_the_shapes():
         net.train(x, y + 2)
     with pytest.raises(ValueError, match=r"targets y must have shape \(6, 4\) to match Dense"):
         net.train(x, np.zeros((6, 5)))
-    with pytest.raises(ValueError, match=r"integer labels y must have shape \(6\)"):
+    with pytest.raises(ValueError, match=r"integer labels y must have shape \(6,\)"):
         net.train(x, y[:5])
     with pytest.raises(ValueError, match="no layers yet"):
         SequentialNet((3,)).train(np.zeros((2, 3)), np.zeros(2, dtype=int))
