@@ -140,3 +140,18 @@ def check_count(value: Any, name: str, available: int, *, what: str = "items") -
     if value > available:
         raise ValueError(f"{name} must be at most {available:,} (all {what}), got {value:,}.")
     return value
+
+
+def check_int_tuple(value: Any, name: str, length: int, *, minimum: int = 1) -> tuple[int, ...]:
+    """Check that ``value`` is a tuple or list of ``length`` integers, each at least ``minimum``.
+
+    A single integer is not accepted in place of a tuple: the caller says which it allows.
+    """
+    if not isinstance(value, (tuple, list)) or len(value) != length:
+        raise TypeError(f"{name} must be a tuple of {length} integers, got {describe(value)}.")
+    for entry in value:
+        if isinstance(entry, bool) or not isinstance(entry, (int, np.integer)):
+            raise TypeError(f"{name} must be a tuple of {length} integers, got {value!r}.")
+        if entry < minimum:
+            raise ValueError(f"every entry of {name} must be at least {minimum}, got {value!r}.")
+    return tuple(int(entry) for entry in value)

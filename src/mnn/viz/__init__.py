@@ -1,5 +1,6 @@
 """Figures for the book. ``mnn.viz`` draws arrays it is given; it never computes gradients."""
 
+from .confusion import plot_confusion_matrix
 from .convergence import plot_convergence
 from .curves import plot_history
 from .grids import class_grid, image_grid
@@ -17,6 +18,7 @@ __all__ = [
     "latent_plane",
     "latent_scatter",
     "overlay_grid",
+    "plot_confusion_matrix",
     "plot_convergence",
     "plot_history",
     "plot_predictions",

@@ -1,0 +1,64 @@
+"""The confusion matrix of a classifier, drawn from counts it is given."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+from .._validation import check_array
+
+
+def plot_confusion_matrix(
+    matrix: np.ndarray,
+    class_names: Sequence[str] | None = None,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Draw counts[true class, predicted class] with the count written in every cell.
+
+    The diagonal (correct predictions) dominates any colour scale, so cells are coloured by
+    their count on a logarithmic scale.
+
+    Parameters
+    ----------
+    matrix
+        (k, k) non-negative integer counts, rows the true classes, columns the predictions
+        (as ``sklearn.metrics.confusion_matrix`` returns them).
+    class_names
+        k labels for the axes; default 0 .. k-1.
+    ax
+        Axes to draw into; default a new figure.
+    title
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    check_array(matrix, "matrix", ndim=2, dtype_kind="iu")
+    k = matrix.shape[0]
+    if matrix.shape != (k, k):
+        raise ValueError(f"matrix must be square, got shape {matrix.shape}.")
+    names = [str(i) for i in range(k)] if class_names is None else list(class_names)
+    if len(names) != k:
+        raise ValueError(f"got {len(names)} class names for a {k}x{k} matrix.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.45 * k + 1.5, 0.45 * k + 1.2))
+    ax.imshow(np.log1p(matrix), cmap="Blues")
+    threshold = np.log1p(matrix).max() / 2
+    for row in range(k):
+        for column in range(k):
+            count = matrix[row, column]
+            color = "white" if np.log1p(count) > threshold else "black"
+            ax.text(column, row, str(count), ha="center", va="center", fontsize=7, color=color)
+    ax.set_xticks(range(k), names)
+    ax.set_yticks(range(k), names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title:
+        ax.set_title(title)
+    return ax
