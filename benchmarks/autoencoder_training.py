@@ -17,6 +17,7 @@ import argparse
 import time
 
 import numpy as np
+from timing import limit_threads
 
 import mnn
 from mnn.models.autoencoder_training import BATCH_SIZE
@@ -32,12 +33,7 @@ def epoch_seconds(framework: str, images: np.ndarray, noise_std: float) -> float
 
 def main(n_images: int, rounds: int, threads: int) -> None:
     if threads:
-        import tensorflow as tf
-        import torch
-
-        torch.set_num_threads(threads)
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
+        limit_threads(threads)
     (x_train, _), _ = mnn.data.load_fashion_mnist()
     images = mnn.models.autoencoder_inputs(x_train[:n_images])
     frameworks = ("torch", "keras")

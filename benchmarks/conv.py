@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 import torch
-from threadpoolctl import threadpool_limits
+from timing import limit_threads
 
 from mnn.nn import Conv2D, Identity
 from mnn.nn import reference as loops
@@ -95,9 +95,7 @@ def verdict(met: bool) -> str:
 
 
 def main(quick: bool, threads: int) -> None:
-    threadpool_limits(threads, user_api="blas")
-    torch.set_num_threads(threads)
-    print(f"threads: {threads} for NumPy's BLAS, {torch.get_num_threads()} for PyTorch")
+    print(limit_threads(threads, frameworks=("torch",)))
     print("\nConv2D forward + backward, one step, 3x3 filters (median ms)")
     header = (
         f"{'case':<22} {'dtype':<8} {'loops':>9} {'mnn':>8} {'torch':>8} | "

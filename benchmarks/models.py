@@ -15,19 +15,17 @@ Run: python benchmarks/models.py [--threads N]
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
 import tensorflow as tf
 import torch
+from timing import limit_threads, median_ms
 
 from mnn.data import PHOTOS, sample_image
 from mnn.models import efficientnet_lite0, imagenet
 
 REPEATS = {1: 30, 32: 5}
-WARMUP = 3
 
 
 def torch_forward(model: torch.nn.Module, x: np.ndarray) -> Callable[[], object]:
@@ -70,27 +68,11 @@ def keras_input_gradient(model, x: np.ndarray, compiled: bool) -> Callable[[], o
     return lambda: call(inputs).numpy()
 
 
-def median_ms(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median wall time of each run in milliseconds, the runs taking turns."""
-    for run in runs.values():
-        for _ in range(WARMUP):
-            run()
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(repeats):
-        for name, run in runs.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    return {name: 1000 * statistics.median(values) for name, values in times.items()}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1, help="threads for each framework")
     threads = parser.parse_args().threads
-    torch.set_num_threads(threads)
-    tf.config.threading.set_intra_op_parallelism_threads(threads)
-    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    threads_line = limit_threads(threads)
     torch_model = efficientnet_lite0("torch")
     keras_model = efficientnet_lite0("keras")
     photos = imagenet.preprocess([sample_image(name) for name in PHOTOS])
@@ -100,7 +82,7 @@ def main() -> None:
         ("forward, batch 32", batches[32], 32, torch_forward, keras_forward),
         ("input gradient, batch 1", batches[1], 1, torch_input_gradient, keras_input_gradient),
     ]
-    print(f"torch {torch.__version__}, tensorflow {tf.__version__}, {threads} thread(s) for each")
+    print(f"torch {torch.__version__}, tensorflow {tf.__version__}, {threads_line}")
     header = f"{'case':<24} {'torch ms':>9} {'keras ms':>9} {'keras/torch':>12} {'eager ms':>9}"
     print(header)
     print("-" * len(header))
