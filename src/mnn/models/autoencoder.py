@@ -46,7 +46,7 @@ import numpy as np
 
 from .._validation import check_array, check_choice, check_in_range, check_positive_int, describe
 from ._frameworks import FRAMEWORKS, forward, framework_of
-from .fashion_cnn import IMAGE_SIZE, Layer
+from .fashion_cnn import IMAGE_SIZE, LayerSpec
 from .training import evaluator
 
 #: The encoder widths c1, c2, c3, small enough to train on all 60,000 images in about a minute.
@@ -63,7 +63,7 @@ IMAGES_HINT = (
 
 def layer_table(
     widths: Sequence[int] = WIDTHS, code_size: int = CODE_SIZE
-) -> tuple[tuple[Layer, ...], tuple[Layer, ...]]:
+) -> tuple[tuple[LayerSpec, ...], tuple[LayerSpec, ...]]:
     """The encoder's and the decoder's layer tables for encoder widths ``widths``.
 
     Kinds: conv (3x3, same padding), relu, sigmoid, maxpool (size x size), upsample (size x,
@@ -80,35 +80,40 @@ def layer_table(
     Returns
     -------
     (encoder, decoder)
-        Two tuples of :class:`~mnn.models.fashion_cnn.Layer`.
+        Two tuples of :class:`~mnn.models.fashion_cnn.LayerSpec`.
     """
     widths = _check_widths(widths)
     code_size = check_positive_int(code_size, "code_size")
     depth = len(widths)
     side = IMAGE_SIZE // POOL ** (depth - 1)
-    encoder: list[Layer] = []
+    encoder: list[LayerSpec] = []
     for k, width in enumerate(widths, start=1):
         if k > 1:
-            encoder.append(Layer(f"enc_pool{k - 1}", "maxpool", POOL))
-        encoder += [Layer(f"enc_conv{k}", "conv", width), Layer(f"enc_relu{k}", "relu")]
-    encoder += [Layer("enc_flatten", "flatten"), Layer("code", "dense", code_size)]
+            encoder.append(LayerSpec(f"enc_pool{k - 1}", "maxpool", POOL))
+        encoder += [LayerSpec(f"enc_conv{k}", "conv", width), LayerSpec(f"enc_relu{k}", "relu")]
+    encoder += [LayerSpec("enc_flatten", "flatten"), LayerSpec("code", "dense", code_size)]
 
     decoder = [
-        Layer("dec_dense", "dense", widths[-1] * side * side),
-        Layer("dec_relu", "relu"),
-        Layer("dec_reshape", "reshape", widths[-1]),
+        LayerSpec("dec_dense", "dense", widths[-1] * side * side),
+        LayerSpec("dec_relu", "relu"),
+        LayerSpec("dec_reshape", "reshape", widths[-1]),
     ]
     for k in range(depth, 0, -1):
         # dec_conv{k} maps the channels of enc_conv{k}'s output back to those of its input.
         if k > 1:
-            decoder += [Layer(f"dec_conv{k}", "conv", widths[k - 2]), Layer(f"dec_relu{k}", "relu")]
-            decoder.append(Layer(f"dec_up{k - 1}", "upsample", POOL))
+            decoder += [
+                LayerSpec(f"dec_conv{k}", "conv", widths[k - 2]),
+                LayerSpec(f"dec_relu{k}", "relu"),
+            ]
+            decoder.append(LayerSpec(f"dec_up{k - 1}", "upsample", POOL))
         else:
-            decoder += [Layer("dec_conv1", "conv", 1), Layer("dec_sigmoid", "sigmoid")]
+            decoder += [LayerSpec("dec_conv1", "conv", 1), LayerSpec("dec_sigmoid", "sigmoid")]
     return tuple(encoder), tuple(decoder)
 
 
-def output_shapes(layers: Sequence[Layer], input_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+def output_shapes(
+    layers: Sequence[LayerSpec], input_shape: tuple[int, ...]
+) -> list[tuple[int, ...]]:
     """The output shape of every layer, (C, H, W) for maps and (features,) for vectors."""
     shapes, shape = [], tuple(input_shape)
     for layer in layers:
@@ -129,7 +134,7 @@ def output_shapes(layers: Sequence[Layer], input_shape: tuple[int, ...]) -> list
     return shapes
 
 
-def parameter_counts(layers: Sequence[Layer], input_shape: tuple[int, ...]) -> list[int]:
+def parameter_counts(layers: Sequence[LayerSpec], input_shape: tuple[int, ...]) -> list[int]:
     """Weights plus biases of every layer: :math:`(9 c_{in} + 1) c_{out}` for a 3x3
     convolution, :math:`(n_{in} + 1) n_{out}` for a dense layer, 0 otherwise."""
     inputs = [tuple(input_shape), *output_shapes(layers, input_shape)[:-1]]

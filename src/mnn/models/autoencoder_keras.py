@@ -10,7 +10,7 @@ import keras
 import numpy as np
 
 from .autoencoder import KERNEL_SIZE, layer_table, output_shapes
-from .fashion_cnn import IMAGE_SIZE, Layer
+from .fashion_cnn import IMAGE_SIZE, LayerSpec
 from .keras_port import load_torch_weights
 from .training import Step
 from .training_keras import adam_step as _adam_step
@@ -25,7 +25,7 @@ def version() -> str:
     return keras.__version__
 
 
-def _layer(layer: Layer, output_shape: tuple[int, ...]) -> keras.layers.Layer:
+def _layer(layer: LayerSpec, output_shape: tuple[int, ...]) -> keras.layers.Layer:
     name, size = layer.name, None if layer.size is None else int(layer.size)
     if layer.kind == "conv":
         return layers.Conv2D(size, KERNEL_SIZE, padding="same", name=name)
@@ -46,7 +46,7 @@ def _layer(layer: Layer, output_shape: tuple[int, ...]) -> keras.layers.Layer:
 
 
 def _sequential(
-    layer_list: Sequence[Layer], input_shape: tuple[int, ...], name: str
+    layer_list: Sequence[LayerSpec], input_shape: tuple[int, ...], name: str
 ) -> keras.Sequential:
     # Keras is channels-last: (C, H, W) from the table becomes (H, W, C).
     keras_input = (*input_shape[1:], input_shape[0]) if len(input_shape) == 3 else input_shape
@@ -54,7 +54,7 @@ def _sequential(
     return keras.Sequential([keras.Input(keras_input), *map(_layer, layer_list, shapes)], name=name)
 
 
-def _network(encoder: Sequence[Layer], decoder: Sequence[Layer]) -> keras.Sequential:
+def _network(encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec]) -> keras.Sequential:
     code_size = int(encoder[-1].size)
     return keras.Sequential(
         [
@@ -66,7 +66,9 @@ def _network(encoder: Sequence[Layer], decoder: Sequence[Layer]) -> keras.Sequen
     )
 
 
-def build(encoder: Sequence[Layer], decoder: Sequence[Layer], seed: int) -> keras.Sequential:
+def build(
+    encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec], seed: int
+) -> keras.Sequential:
     """The untrained network, initialised after ``keras.utils.set_random_seed(seed)``."""
     keras.utils.set_random_seed(seed)
     return _network(encoder, decoder)
@@ -117,27 +119,31 @@ def save(model: keras.Model, directory: Path) -> None:
     save_weights(model, directory / WEIGHTS_FILE)
 
 
-def load(directory: Path, encoder: Sequence[Layer], decoder: Sequence[Layer]) -> keras.Sequential:
+def load(
+    directory: Path, encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec]
+) -> keras.Sequential:
     """The trained network saved in ``directory``."""
     model = _network(encoder, decoder)
     model.load_weights(directory / WEIGHTS_FILE)
     return model
 
 
-def layer_tables(model: keras.Model) -> tuple[tuple[Layer, ...], tuple[Layer, ...]]:
+def layer_tables(model: keras.Model) -> tuple[tuple[LayerSpec, ...], tuple[LayerSpec, ...]]:
     """The encoder's and decoder's layer tables that ``model`` was built from."""
     convolutions = [layer for layer in encoder(model).layers if isinstance(layer, layers.Conv2D)]
     return layer_table([layer.filters for layer in convolutions], code_size(model))
 
 
-def _flattened_shape(encoder_layers: Sequence[Layer]) -> tuple[int, int, int]:
+def _flattened_shape(encoder_layers: Sequence[LayerSpec]) -> tuple[int, int, int]:
     """(C, H, W) of the feature map that ``enc_flatten`` flattens (and ``dec_reshape`` rebuilds)."""
     shapes = output_shapes(encoder_layers, (1, IMAGE_SIZE, IMAGE_SIZE))
     return shapes[[layer.name for layer in encoder_layers].index("enc_flatten") - 1]
 
 
 def from_torch_state(
-    encoder_layers: Sequence[Layer], decoder_layers: Sequence[Layer], state: dict[str, np.ndarray]
+    encoder_layers: Sequence[LayerSpec],
+    decoder_layers: Sequence[LayerSpec],
+    state: dict[str, np.ndarray],
 ) -> keras.Sequential:
     """A Keras autoencoder holding the weights of a PyTorch one, given as NumPy arrays under
     their PyTorch names (``"encoder.enc_conv1.weight"``, ...)."""

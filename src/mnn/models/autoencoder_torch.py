@@ -12,7 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .autoencoder import KERNEL_SIZE, output_shapes
-from .fashion_cnn import IMAGE_SIZE, Layer
+from .fashion_cnn import IMAGE_SIZE, LayerSpec
 from .training import Step
 from .training_torch import adam_step as _adam_step
 from .training_torch import numpy_loss
@@ -24,7 +24,9 @@ def version() -> str:
     return torch.__version__
 
 
-def _module(layer: Layer, input_shape: tuple[int, ...], output_shape: tuple[int, ...]) -> nn.Module:
+def _module(
+    layer: LayerSpec, input_shape: tuple[int, ...], output_shape: tuple[int, ...]
+) -> nn.Module:
     size = None if layer.size is None else int(layer.size)
     if layer.kind == "conv":
         return nn.Conv2d(input_shape[0], size, KERNEL_SIZE, padding="same")
@@ -41,7 +43,7 @@ def _module(layer: Layer, input_shape: tuple[int, ...], output_shape: tuple[int,
     return {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}[layer.kind]()
 
 
-def _sequential(layers: Sequence[Layer], input_shape: tuple[int, ...]) -> nn.Sequential:
+def _sequential(layers: Sequence[LayerSpec], input_shape: tuple[int, ...]) -> nn.Sequential:
     outputs = output_shapes(layers, input_shape)
     inputs = [input_shape, *outputs[:-1]]
     return nn.Sequential(
@@ -56,7 +58,7 @@ class ConvAutoencoder(nn.Module):
     """``decoder(encoder(x))`` on (N, 1, 28, 28) images; ``encoder`` and ``decoder`` are
     ``nn.Sequential`` modules whose children carry the names of the layer tables."""
 
-    def __init__(self, encoder: Sequence[Layer], decoder: Sequence[Layer]) -> None:
+    def __init__(self, encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec]) -> None:
         super().__init__()
         self.layer_tables = (tuple(encoder), tuple(decoder))
         self.code_size = int(encoder[-1].size)
@@ -68,7 +70,7 @@ class ConvAutoencoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def build(encoder: Sequence[Layer], decoder: Sequence[Layer], seed: int) -> ConvAutoencoder:
+def build(encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec], seed: int) -> ConvAutoencoder:
     """The untrained network, initialised from ``seed`` without touching the global RNG."""
     with torch.random.fork_rng():
         torch.manual_seed(seed)
@@ -113,7 +115,7 @@ def adam_step(model: ConvAutoencoder, learning_rate: float) -> Step:
     return _adam_step(model, loss, learning_rate)
 
 
-def layer_tables(model: ConvAutoencoder) -> tuple[tuple[Layer, ...], tuple[Layer, ...]]:
+def layer_tables(model: ConvAutoencoder) -> tuple[tuple[LayerSpec, ...], tuple[LayerSpec, ...]]:
     """The encoder's and decoder's layer tables that ``model`` was built from."""
     return model.layer_tables
 
@@ -124,7 +126,7 @@ def torch_state(model: ConvAutoencoder) -> dict[str, np.ndarray]:
 
 
 def from_torch_state(
-    encoder: Sequence[Layer], decoder: Sequence[Layer], state: dict[str, np.ndarray]
+    encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec], state: dict[str, np.ndarray]
 ) -> ConvAutoencoder:
     """The network with the weights ``state`` (NumPy arrays under PyTorch's names), in
     evaluation mode."""
@@ -137,7 +139,9 @@ def save(model: nn.Module, directory: Path) -> None:
     torch.save(model.state_dict(), directory / WEIGHTS_FILE)
 
 
-def load(directory: Path, encoder: Sequence[Layer], decoder: Sequence[Layer]) -> ConvAutoencoder:
+def load(
+    directory: Path, encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec]
+) -> ConvAutoencoder:
     """The trained network saved in ``directory``, in evaluation mode."""
     model = ConvAutoencoder(encoder, decoder)
     model.load_state_dict(torch.load(directory / WEIGHTS_FILE, weights_only=True))

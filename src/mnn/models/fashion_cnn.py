@@ -26,7 +26,7 @@ from ._frameworks import FRAMEWORKS
 from .training import accuracy, evaluator, fit
 
 
-class Layer(NamedTuple):
+class LayerSpec(NamedTuple):
     """One row of the layer table: name, kind and its size (filters, units, pool or rate)."""
 
     name: str
@@ -40,24 +40,24 @@ TRAIN_IMAGES, TEST_IMAGES = 60_000, 10_000
 #: The layer table. A "conv" is 3x3 with "same" padding and ``size`` filters, a "maxpool" takes
 #: the maximum over ``size`` x ``size`` windows, "dropout" has rate ``size``, "dense" has ``size``
 #: units.
-LAYERS: tuple[Layer, ...] = (
-    Layer("conv1", "conv", 16),
-    Layer("conv1_relu", "relu"),
-    Layer("conv2", "conv", 16),
-    Layer("conv2_relu", "relu"),
-    Layer("pool1", "maxpool", 2),
-    Layer("conv3", "conv", 32),
-    Layer("conv3_relu", "relu"),
-    Layer("conv4", "conv", 32),
-    Layer("conv4_relu", "relu"),
-    Layer("pool2", "maxpool", 2),
-    Layer("flatten", "flatten"),
-    Layer("dropout", "dropout", 0.5),
-    Layer("dense1", "dense", 128),
-    Layer("dense1_relu", "relu"),
-    Layer("dense2", "dense", 64),
-    Layer("dense2_relu", "relu"),
-    Layer("logits", "dense", NUM_CLASSES),
+LAYERS: tuple[LayerSpec, ...] = (
+    LayerSpec("conv1", "conv", 16),
+    LayerSpec("conv1_relu", "relu"),
+    LayerSpec("conv2", "conv", 16),
+    LayerSpec("conv2_relu", "relu"),
+    LayerSpec("pool1", "maxpool", 2),
+    LayerSpec("conv3", "conv", 32),
+    LayerSpec("conv3_relu", "relu"),
+    LayerSpec("conv4", "conv", 32),
+    LayerSpec("conv4_relu", "relu"),
+    LayerSpec("pool2", "maxpool", 2),
+    LayerSpec("flatten", "flatten"),
+    LayerSpec("dropout", "dropout", 0.5),
+    LayerSpec("dense1", "dense", 128),
+    LayerSpec("dense1_relu", "relu"),
+    LayerSpec("dense2", "dense", 64),
+    LayerSpec("dense2_relu", "relu"),
+    LayerSpec("logits", "dense", NUM_CLASSES),
 )
 KERNEL_SIZE = 3
 #: Reported beside the cross-entropy during training (:mod:`mnn.models.training`).
