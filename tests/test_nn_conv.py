@@ -108,6 +108,18 @@ def test_the_layout_of_the_output_and_of_the_input_gradient(shape, layout, stays
         assert batch_last(result) != stays_nchw
 
 
+@pytest.mark.parametrize("shape", [SHAPES[0], SHAPES[-2]])
+def test_delta_in_either_layout_gives_the_same_gradients(shape):
+    layer, a, rng = layer_with_random_parameters(shape, np.float64)
+    delta = rng.standard_normal(layer.evaluate(a).shape)
+    results = []
+    for stored in (delta, to_batch_last(delta)):
+        layer.evaluate(a)
+        results.append((layer.backprop(stored), layer.d_filters, layer.d_bias))
+    for first, second in zip(*results, strict=True):
+        np.testing.assert_array_equal(first, second)
+
+
 @pytest.mark.parametrize("stride", [(1, 1), (2, 3)])
 @pytest.mark.parametrize("layout", ["nchw", "batch_last"])
 def test_im2col_copies_each_patch_into_a_column(stride, layout):
