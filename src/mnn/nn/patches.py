@@ -14,9 +14,11 @@ matrix nor the product's result needs a transposition:
   (y, x, i). Each of its rows is copied from runs of zw·n contiguous numbers of A, the product
   comes out stored (m, zh, zw, n), batch last again, and every elementwise pass over it
   (activation, pooling) runs along rows of n contiguous numbers;
-- batch first, for ordinary C-ordered NCHW arrays: one matrix per image, stacked,
+- otherwise (ordinary C-ordered NCHW arrays): one matrix per image, stacked,
   (n, c·fh·fw, zh·zw) with columns (y, x). ``np.matmul`` multiplies the filter rows with each,
-  and the result, (n, m, zh·zw), is Z in ordinary NCHW order.
+  and the result, (n, m, zh·zw), is Z in ordinary NCHW order. Its rows are copied in runs of
+  only zw numbers, so :class:`~mnn.nn.Conv2D` takes this form only when the patch matrix is
+  small next to Z (c·fh·fw ≤ m), and otherwise converts A to batch last first.
 
 Either way the layers see and return NCHW-shaped arrays; only the strides differ.
 """

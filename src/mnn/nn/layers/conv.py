@@ -30,7 +30,9 @@ class Conv2D(ParametricLayer):
     - ∂L/∂A_ik = Σ_j Δ_ij * F̃_jk, a full convolution of Δ with the rotated filters F̃.
 
     All three are matrix products with the patch matrix of :mod:`mnn.nn.patches`; no Python loop
-    runs over samples, channels or filters.
+    runs over samples, channels or filters. Results have NCHW shapes; they are stored batch last
+    when the input is, and also for an NCHW input whose patch matrix has more rows c·fh·fw than
+    there are filters m: the layer then works batch last (see :mod:`mnn.nn.patches`).
 
     Parameters
     ----------
