@@ -19,6 +19,12 @@ and one epoch each instead of two.
 
 Targets (issue 7): Conv2D >= 30x faster than the loops at 1->32 and >= 100x at 32->64,
 <= 2x PyTorch's time per step; an epoch <= 3x PyTorch's.
+
+mnn's step is mostly three matrix products, so its time follows the kernels NumPy's OpenBLAS
+chose for this CPU when it was loaded (printed at the top). On a CPU it does not recognise it can
+fall back to AVX2 ("Haswell") kernels although AVX-512 is there: on the 2-core AMD VM of
+issue 7 those run the products at about half the speed of the AVX-512 kernels that
+``OPENBLAS_CORETYPE=SkylakeX`` selects (set it only where the CPU has AVX-512).
 """
 
 from __future__ import annotations
@@ -94,8 +100,22 @@ def verdict(met: bool) -> str:
     return "met" if met else "MISSED"
 
 
+def blas_kernels() -> str:
+    """Which BLAS NumPy uses, and the CPU its kernels were built for."""
+    from threadpoolctl import threadpool_info
+
+    libraries = [info for info in threadpool_info() if info["user_api"] == "blas"]
+    numpys = [info for info in libraries if "numpy" in info["filepath"]] or libraries
+    if not numpys:
+        return "NumPy's BLAS: not found by threadpoolctl"
+    blas = numpys[0]
+    kernels = blas.get("architecture") or "unknown"
+    return f"NumPy's BLAS: {blas['internal_api']} {blas['version']}, {kernels} kernels"
+
+
 def main(quick: bool, threads: int) -> None:
     print(limit_threads(threads, frameworks=("torch",)))
+    print(blas_kernels())
     print("\nConv2D forward + backward, one step, 3x3 filters (median ms)")
     header = (
         f"{'case':<22} {'dtype':<8} {'loops':>9} {'mnn':>8} {'torch':>8} | "

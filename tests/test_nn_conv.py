@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from nn_oracles import assert_close, tf_conv, tf_vjp, torch_conv, torch_vjp
@@ -11,11 +13,15 @@ from mnn.nn import reference as loops
 from mnn.nn.patches import batch_last, col2im, im2col, to_batch_last
 
 # (n, c, h, w, m, fh, fw, stride, padding): odd sizes, several channels, non-square filters.
+# In the last two the patch matrix has no more rows c·fh·fw than there are filters m, so NCHW
+# inputs take the per-image path (one patch matrix per image) instead of going batch last.
 SHAPES = [
     (3, 2, 9, 7, 4, 3, 2, (1, 1), (0, 0)),
     (2, 3, 11, 8, 5, 3, 3, (2, 1), (1, 2)),
     (1, 1, 5, 5, 3, 5, 5, (1, 1), (0, 0)),
     (4, 5, 7, 9, 2, 1, 3, (1, 3), (2, 0)),
+    (3, 1, 8, 7, 6, 2, 3, (1, 1), (0, 0)),
+    (2, 2, 9, 8, 20, 3, 3, (2, 1), (1, 1)),
 ]
 
 
@@ -76,7 +82,7 @@ def test_vectorised_equals_the_loop_oracle(shape, layout):
         np.testing.assert_allclose(computed, reference, atol=1e-12)
 
 
-@pytest.mark.parametrize("shape", SHAPES[:2])
+@pytest.mark.parametrize("shape", [*SHAPES[:2], SHAPES[-1]])
 @pytest.mark.parametrize("afun", [Identity, Tanh, Sigmoid])
 def test_gradcheck(shape, afun):
     layer, a, _ = layer_with_random_parameters(shape, np.float64, afun())
@@ -85,12 +91,54 @@ def test_gradcheck(shape, afun):
     assert max(errors.values()) <= 1e-6, errors
 
 
-def test_the_output_keeps_the_layout_of_the_input_and_backprop_returns_it():
-    layer, a, rng = layer_with_random_parameters(SHAPES[0], np.float64)
-    stacked = to_batch_last(a)
-    assert batch_last(layer.evaluate(stacked))
-    assert batch_last(layer.backprop(rng.standard_normal((3, 4, 7, 6))))
-    assert not batch_last(layer.evaluate(a))
+@pytest.mark.parametrize(
+    ("shape", "layout", "stays_nchw"),
+    [(SHAPES[0], "nchw", False), (SHAPES[-2], "nchw", True), (SHAPES[-2], "batch_last", False)],
+)
+def test_the_layout_of_the_output_and_of_the_input_gradient(shape, layout, stays_nchw):
+    # Batch-last inputs stay batch last; NCHW inputs stay NCHW unless the patch matrix has more
+    # rows than there are filters, in which case the layer works (and answers) batch last.
+    layer, a, rng = layer_with_random_parameters(shape, np.float64)
+    if layout == "batch_last":
+        a = to_batch_last(a)
+    z = layer.evaluate(a)
+    delta_pre = layer.backprop(rng.standard_normal(z.shape))
+    for result in (z, delta_pre):
+        assert result.flags.c_contiguous == stays_nchw
+        assert batch_last(result) != stays_nchw
+
+
+@pytest.mark.parametrize("shape", [SHAPES[0], SHAPES[-2]])
+def test_delta_in_either_layout_gives_the_same_gradients(shape):
+    layer, a, rng = layer_with_random_parameters(shape, np.float64)
+    delta = rng.standard_normal(layer.evaluate(a).shape)
+    results = []
+    for stored in (delta, to_batch_last(delta)):
+        layer.evaluate(a)
+        results.append((layer.backprop(stored), layer.d_filters, layer.d_bias))
+    for first, second in zip(*results, strict=True):
+        np.testing.assert_array_equal(first, second)
+
+
+@pytest.mark.parametrize("stride", [(1, 1), (2, 3)])
+@pytest.mark.parametrize("layout", ["nchw", "batch_last"])
+def test_im2col_copies_each_patch_into_a_column(stride, layout):
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((3, 2, 9, 10))
+    a = to_batch_last(a) if layout == "batch_last" else a
+    cols = im2col(a, (3, 2), stride, ones=True)
+    (sh, sw), zh, zw = stride, (9 - 3) // stride[0] + 1, (10 - 2) // stride[1] + 1
+    # One matrix with columns (y, x, i) for batch-last input, else one matrix per image i.
+    per_image = (
+        cols.reshape(13, zh, zw, 3).transpose(3, 0, 1, 2) if layout == "batch_last" else cols
+    )
+    assert per_image.shape[:2] == (3, 2 * 3 * 2 + 1)
+    per_image = per_image.reshape(3, 13, zh, zw)
+    for i, k, p, q, y, x in itertools.product(
+        range(3), range(2), range(3), range(2), range(zh), range(zw)
+    ):
+        assert per_image[i, k * 6 + p * 2 + q, y, x] == a[i, k, sh * y + p, sw * x + q]
+    np.testing.assert_array_equal(per_image[:, -1], 1)
 
 
 @pytest.mark.parametrize("stride", [(1, 1), (2, 3)])
@@ -101,7 +149,7 @@ def test_col2im_is_the_adjoint_of_im2col(stride, layout):
     a = to_batch_last(a) if layout == "batch_last" else a
     cols = im2col(a, (3, 2), stride)
     other = rng.standard_normal(cols.shape)
-    back = col2im(other, a.shape, (3, 2), stride, batch_last(a))
+    back = col2im(other, a.shape, (3, 2), stride)
     assert np.isclose(np.sum(cols * other), np.sum(a * back), rtol=1e-12)
 
 

@@ -1,19 +1,24 @@
-"""Patch matrices: ``im2col`` turns a convolution into one matrix product, ``col2im`` undoes it.
+"""Patch matrices: ``im2col`` turns a convolution into matrix products, ``col2im`` undoes it.
 
-For an input A of shape (n, c, h, w), filters of size fh x fw and stride s, the patch matrix has
-one row per (channel k, filter row p, filter column q) and one column per (output row y, output
-column x, sample i):
+For an input A of shape (n, c, h, w), filters of size fh x fw and stride s, a patch matrix has
+one row per (channel k, filter row p, filter column q) and one column per filter position,
 
-    cols[(k, p, q), (y, x, i)] = A[i, k, s·y + p, s·x + q].
+    cols[(k, p, q), position] = A[i, k, s·y + p, s·x + q]   for the position (y, x) in image i,
 
-Rows ordered (k, p, q) match ``filters.reshape(m, c·fh·fw)``. Columns come in one of two orders,
-following the memory layout of A:
+so that ``filters.reshape(m, c·fh·fw) @ cols`` is the correlation of A with the filters. How the
+columns are arranged follows the memory layout of A, so that neither the copy into the patch
+matrix nor the product's result needs a transposition:
 
-- batch last, (y, x, i), when A is stored channel-height-width-batch (``batch_last(A)``): the
-  layout ``SequentialNet`` keeps its activations in. The product with the filter rows then
+- batch last, when A is stored channel-height-width-batch (``batch_last(A)``, the layout
+  ``SequentialNet`` keeps its activations in): one matrix (c·fh·fw, zh·zw·n) with columns
+  (y, x, i). Each of its rows is copied from runs of zw·n contiguous numbers of A, the product
   comes out stored (m, zh, zw, n), batch last again, and every elementwise pass over it
   (activation, pooling) runs along rows of n contiguous numbers;
-- batch first, (i, y, x), for ordinary C-ordered NCHW arrays.
+- otherwise (ordinary C-ordered NCHW arrays): one matrix per image, stacked,
+  (n, c·fh·fw, zh·zw) with columns (y, x). ``np.matmul`` multiplies the filter rows with each,
+  and the result, (n, m, zh·zw), is Z in ordinary NCHW order. Its rows are copied in runs of
+  only zw numbers, so :class:`~mnn.nn.Conv2D` takes this form only when the patch matrix is
+  small next to Z (c·fh·fw ≤ m), and otherwise converts A to batch last first.
 
 Either way the layers see and return NCHW-shaped arrays; only the strides differ.
 """
@@ -44,7 +49,7 @@ def output_size(size: int, filter_size: int, stride: int) -> int:
 def im2col(
     a: np.ndarray, fshape: tuple[int, int], stride: tuple[int, int], *, ones: bool = False
 ) -> np.ndarray:
-    """The patch matrix of ``a``.
+    """The patch matrix of ``a``, or the stack of its images' patch matrices.
 
     Parameters
     ----------
@@ -61,21 +66,26 @@ def im2col(
     Returns
     -------
     numpy.ndarray
-        (c·fh·fw, n·zh·zw), or (c·fh·fw + 1, n·zh·zw) with ``ones``; C-contiguous, with
-        zh = ⌊(h - fh)/sh⌋ + 1 and likewise zw; columns ordered (y, x, i) if
-        ``batch_last(a)``, else (i, y, x).
+        If ``batch_last(a)``: (c·fh·fw, zh·zw·n), columns ordered (y, x, i); else
+        (n, c·fh·fw, zh·zw), one patch matrix per image, columns ordered (y, x). With
+        ``ones``, c·fh·fw + 1 rows; C-contiguous; zh = ⌊(h - fh)/sh⌋ + 1 and likewise zw.
     """
-    c = a.shape[1]
+    n, c = a.shape[:2]
     fh, fw = fshape
     sh, sw = stride
     windows = sliding_window_view(a, (fh, fw), axis=(2, 3))[:, :, ::sh, ::sw]
-    # windows[i, k, y, x, p, q]: one copy, straight into the row and column order.
-    patches = windows.transpose((1, 4, 5, 2, 3, 0) if batch_last(a) else (1, 4, 5, 0, 2, 3))
+    zh, zw = windows.shape[2:4]
     rows = c * fh * fw
-    cols = np.empty((rows + ones, patches[0, 0, 0].size), dtype=a.dtype)
-    np.copyto(cols[:rows].reshape(patches.shape), patches)
+    # windows[i, k, y, x, p, q]: one copy, straight into the row and column order.
+    if batch_last(a):
+        cols = np.empty((rows + ones, zh * zw * n), dtype=a.dtype)
+        patches, block = windows.transpose(1, 4, 5, 2, 3, 0), cols[:rows]
+    else:
+        cols = np.empty((n, rows + ones, zh * zw), dtype=a.dtype)
+        patches, block = windows.transpose(0, 1, 4, 5, 2, 3), cols[:, :rows]
+    np.copyto(block.reshape(patches.shape), patches)
     if ones:
-        cols[rows] = 1
+        cols[..., rows, :] = 1
     return cols
 
 
@@ -84,7 +94,6 @@ def col2im(
     shape: tuple[int, int, int, int],
     fshape: tuple[int, int],
     stride: tuple[int, int],
-    batch_last: bool,
 ) -> np.ndarray:
     """Sum the entries of a patch matrix back onto the pixels they were copied from.
 
@@ -93,38 +102,37 @@ def col2im(
     Parameters
     ----------
     cols
-        (c·fh·fw, n·zh·zw) patch matrix.
+        (c·fh·fw, zh·zw·n) patch matrix with columns (y, x, i), or (n, c·fh·fw, zh·zw) stack
+        of per-image patch matrices, as :func:`im2col` makes them.
     shape
         (n, c, h, w) of the image it belongs to.
     fshape, stride
         As for :func:`im2col`.
-    batch_last
-        Whether the columns are ordered (y, x, i) rather than (i, y, x).
 
     Returns
     -------
     numpy.ndarray
-        (n, c, h, w), stored batch last or channel-major to match the columns.
+        (n, c, h, w), stored batch last for one matrix, C-ordered for a stack.
     """
     n, c, h, w = shape
     fh, fw = fshape
     sh, sw = stride
     zh, zw = output_size(h, fh, sh), output_size(w, fw, sw)
-    # Work in memory order (numpy iterates transposed views less well), transpose at the end:
-    # image is (c, h, w, n) or (c, n, h, w), taps[:, p, q] the block filter tap (p, q) adds.
-    if batch_last:
-        taps = cols.reshape(c, fh, fw, zh, zw, n)
+    # Work in memory order, transpose at the end: image is (c, h, w, n) or (n, c, h, w), and
+    # taps[p, q] the block that filter tap (p, q) adds, with the axes of image.
+    if cols.ndim == 2:
+        taps = cols.reshape(c, fh, fw, zh, zw, n).transpose(1, 2, 0, 3, 4, 5)
         image = np.zeros((c, h, w, n), dtype=cols.dtype)
         rows_axis, order = 1, (3, 0, 1, 2)
     else:
-        taps = cols.reshape(c, fh, fw, n, zh, zw)
-        image = np.zeros((c, n, h, w), dtype=cols.dtype)
-        rows_axis, order = 2, (1, 0, 2, 3)
+        taps = cols.reshape(n, c, fh, fw, zh, zw).transpose(2, 3, 0, 1, 4, 5)
+        image = np.zeros((n, c, h, w), dtype=cols.dtype)
+        rows_axis, order = 2, (0, 1, 2, 3)
     # One pass per filter tap (p, q), each adding a whole batch of shifted blocks.
     for p in range(fh):
         for q in range(fw):
             window = [slice(None)] * 4
             window[rows_axis] = slice(p, p + sh * (zh - 1) + 1, sh)
             window[rows_axis + 1] = slice(q, q + sw * (zw - 1) + 1, sw)
-            image[tuple(window)] += taps[:, p, q]
+            image[tuple(window)] += taps[p, q]
     return image.transpose(order)

@@ -9,7 +9,7 @@ from ..._validation import check_int_tuple
 from ..activations import Activation
 from ..initializers import Initializer
 from ..optimizers import Optimizer
-from ..patches import batch_last, col2im, im2col, output_size
+from ..patches import batch_last, col2im, im2col, output_size, to_batch_last
 from .base import ParametricLayer, pair
 
 
@@ -30,7 +30,9 @@ class Conv2D(ParametricLayer):
     - ∂L/∂A_ik = Σ_j Δ_ij * F̃_jk, a full convolution of Δ with the rotated filters F̃.
 
     All three are matrix products with the patch matrix of :mod:`mnn.nn.patches`; no Python loop
-    runs over samples, channels or filters.
+    runs over samples, channels or filters. Results have NCHW shapes; they are stored batch last
+    when the input is, and also for an NCHW input whose patch matrix has more rows c·fh·fw than
+    there are filters m: the layer then works batch last (see :mod:`mnn.nn.patches`).
 
     Parameters
     ----------
@@ -89,7 +91,6 @@ class Conv2D(ParametricLayer):
         self._cols: np.ndarray | None = None
         self._filter_rows: np.ndarray | None = None
         self._padded_shape: tuple[int, int, int, int] | None = None
-        self._batch_last = False
 
     @property
     def output_shape(self) -> tuple[int, int, int]:
@@ -104,36 +105,47 @@ class Conv2D(ParametricLayer):
     def _linear(self, a: np.ndarray) -> np.ndarray:
         self._check_input(a, ndim=4)
         m, fh, fw = self.fshape
+        n, c = a.shape[:2]
+        # One patch matrix for a batch-last input; for an ordinary NCHW one too when it has more
+        # rows than Δ (c·fh·fw > m): converting A and Δ to batch last then costs less than
+        # copying patches in and out of a stack of per-image matrices, in runs of zw numbers.
+        one_matrix = batch_last(a) or c * fh * fw > m
         ph, pw = self.padding
         if ph or pw:
             a = np.pad(a, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+        if one_matrix:
+            a = to_batch_last(a)
         self._padded_shape = a.shape
-        self._batch_last = batch_last(a)
         self._cols = im2col(a, (fh, fw), self.stride, ones=True)
         # The flip turns the convolution into the correlation that the patch matrix computes;
         # the bias is the weight of the patch matrix's last row, all ones.
         rotated = self.filters[:, :, ::-1, ::-1].reshape(m, -1)
         self._filter_rows = np.concatenate([rotated, self.bias[:, None]], axis=1)
+        # Z = F_rows cols: (m, zh·zw·n) from one matrix, (n, m, zh·zw) from a stack.
         z = self._filter_rows @ self._cols
         _, zh, zw = self._zshape
-        if self._batch_last:
-            return z.reshape(m, zh, zw, len(a)).transpose(3, 0, 1, 2)
-        return z.reshape(m, len(a), zh, zw).transpose(1, 0, 2, 3)
+        if one_matrix:
+            return z.reshape(m, zh, zw, n).transpose(3, 0, 1, 2)
+        return z.reshape(n, m, zh, zw)
 
     def _backprop_linear(self, delta: np.ndarray, input_gradient: bool) -> np.ndarray | None:
         m, fh, fw = self.fshape
         c = self.input_shape[0]
-        # Columns in the order of the patch matrix; no copy when delta has the layout of Z.
-        delta_rows = delta.transpose((1, 2, 3, 0) if self._batch_last else (1, 0, 2, 3))
-        delta_rows = delta_rows.reshape(m, -1)
-        d_filter_rows = delta_rows @ self._cols.T
+        # Δ_rows, Δ with one row per filter, columns in the order of the patch matrix: no copy
+        # when delta has the layout of Z.
+        if self._cols.ndim == 2:
+            delta_rows = delta.transpose(1, 2, 3, 0).reshape(m, -1)
+            d_filter_rows = delta_rows @ self._cols.T
+        else:
+            delta_rows = delta.reshape(len(delta), m, -1)
+            d_filter_rows = (delta_rows @ self._cols.transpose(0, 2, 1)).sum(axis=0)
         self.d_bias = d_filter_rows[:, -1].copy()
         d_filters = d_filter_rows[:, :-1].reshape(m, c, fh, fw)[:, :, ::-1, ::-1]
         self.d_filters = np.ascontiguousarray(d_filters)
         if not input_gradient:
             return None
         d_cols = self._filter_rows[:, :-1].T @ delta_rows
-        delta_pre = col2im(d_cols, self._padded_shape, (fh, fw), self.stride, self._batch_last)
+        delta_pre = col2im(d_cols, self._padded_shape, (fh, fw), self.stride)
         ph, pw = self.padding
         if ph or pw:
             delta_pre = delta_pre[:, :, ph : delta_pre.shape[2] - ph, pw : delta_pre.shape[3] - pw]
