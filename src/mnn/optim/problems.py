@@ -19,7 +19,29 @@ import scipy.sparse.linalg
 from .._validation import check_array, check_positive_int
 
 
-class ChainQuadratic:
+class OnesProblem:
+    """What both problems share: dimension ``n``, start at 0, minimiser (1, ..., 1), f* = 0."""
+
+    n: int
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(n={self.n})"
+
+    @property
+    def x0(self) -> np.ndarray:
+        """The starting point :math:`x_0 = 0`, shape ``(n,)``."""
+        return np.zeros(self.n)
+
+    @property
+    def minimizer(self) -> np.ndarray:
+        """:math:`x^* = (1, \\dots, 1)`, shape ``(n,)``."""
+        return np.ones(self.n)
+
+    minimum = 0.0
+    """:math:`f(x^*)`."""
+
+
+class ChainQuadratic(OnesProblem):
     """:math:`f(x) = \\tfrac12 \\|W^{1/2}(Lx - e_1)\\|^2`, the course's chain quadratic.
 
     Here :math:`(Lx)_1 = x_1`, :math:`(Lx)_k = x_k - x_{k-1}` (:math:`L` is unit lower
@@ -42,22 +64,6 @@ class ChainQuadratic:
     def __init__(self, n: int) -> None:
         self.n = check_positive_int(n, "n")
         self.weights = np.arange(1.0, self.n + 1.0)
-
-    def __repr__(self) -> str:
-        return f"ChainQuadratic(n={self.n})"
-
-    @property
-    def x0(self) -> np.ndarray:
-        """The starting point :math:`x_0 = 0`, shape ``(n,)``."""
-        return np.zeros(self.n)
-
-    @property
-    def minimizer(self) -> np.ndarray:
-        """:math:`x^* = (1, \\dots, 1)`, shape ``(n,)``."""
-        return np.ones(self.n)
-
-    minimum = 0.0
-    """:math:`f(x^*)`."""
 
     def _residual(self, x: np.ndarray) -> np.ndarray:
         """:math:`Lx - e_1`, shape ``(n,)``."""
@@ -135,7 +141,7 @@ class ChainQuadratic:
         return largest / smallest
 
 
-class Rosenbrock:
+class Rosenbrock(OnesProblem):
     """The chained Rosenbrock function
     :math:`f(x) = \\sum_{i=1}^{n-1} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2`, for n >= 2.
 
@@ -150,22 +156,6 @@ class Rosenbrock:
 
     def __init__(self, n: int) -> None:
         self.n = check_positive_int(n, "n", minimum=2)
-
-    def __repr__(self) -> str:
-        return f"Rosenbrock(n={self.n})"
-
-    @property
-    def x0(self) -> np.ndarray:
-        """The starting point :math:`x_0 = 0`, shape ``(n,)``."""
-        return np.zeros(self.n)
-
-    @property
-    def minimizer(self) -> np.ndarray:
-        """:math:`x^* = (1, \\dots, 1)`, shape ``(n,)``."""
-        return np.ones(self.n)
-
-    minimum = 0.0
-    """:math:`f(x^*)`."""
 
     def fun(self, x: np.ndarray) -> float:
         """:math:`f(x)` for ``x`` of shape ``(n,)``."""
