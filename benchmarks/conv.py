@@ -21,14 +21,21 @@ Targets (issue 7): Conv2D >= 30x faster than the loops at 1->32 and >= 100x at 3
 <= 2x PyTorch's time per step; an epoch <= 3x PyTorch's.
 
 mnn's step is mostly three matrix products, so its time follows the kernels NumPy's OpenBLAS
-chose for this CPU when it was loaded (printed at the top). On a CPU it does not recognise it can
-fall back to AVX2 ("Haswell") kernels although AVX-512 is there: on the 2-core AMD VM of
-issue 7 those run the products at about half the speed of the AVX-512 kernels that
-``OPENBLAS_CORETYPE=SkylakeX`` selects (set it only where the CPU has AVX-512).
+runs (printed at the top). OpenBLAS picks them for the CPU when NumPy loads, unless
+``OPENBLAS_CORETYPE`` names others: some machines set it (with ``OPENBLAS_L2_SIZE``) to the AVX2
+"Haswell" kernels because older OpenBLAS builds fail on their processors. NumPy's current
+OpenBLAS then runs an AVX-512 CPU at about half its speed for matrix products, while PyTorch,
+which brings its own kernels, is unaffected. To compare the code rather than that setting, run
+the benchmark with both variables removed for that one command::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/conv.py
+
+Tests and CI keep the machine's setting.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -110,7 +117,11 @@ def blas_kernels() -> str:
         return "NumPy's BLAS: not found by threadpoolctl"
     blas = numpys[0]
     kernels = blas.get("architecture") or "unknown"
-    return f"NumPy's BLAS: {blas['internal_api']} {blas['version']}, {kernels} kernels"
+    line = f"NumPy's BLAS: {blas['internal_api']} {blas['version']}, {kernels} kernels"
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    if forced:
+        line += f" (forced by OPENBLAS_CORETYPE={forced}: see this script's docstring)"
+    return line
 
 
 def main(quick: bool, threads: int) -> None:
