@@ -61,6 +61,28 @@ def test_armijo_step_satisfies_sufficient_decrease_and_backtracks_geometrically(
     assert problem.fun(x - 2 * found.step * g) > problem.fun(x) - 2e-4 * found.step * (g @ g)
 
 
+@pytest.mark.parametrize(
+    "search, expected_step", [(StrongWolfe(c1=0.4, c2=0.9), 1.0), (Armijo(c1=0.4), 0.9)]
+)
+def test_a_step_that_decreases_f_too_little_is_refused(search, expected_step):
+    # f(x) = ||x||^2 / 2 along p = -x: f(x + t p) = (1 - t)^2 f(x), slope -2 f(x). Sufficient
+    # decrease with c1 = 0.4 needs t <= 2 (1 - c1) = 1.2; the trial t = 1.8 lowers f, and meets
+    # the curvature condition |t - 1| <= c2, but not that. By hand: the Wolfe search's cubic
+    # interpolation lands on the exact minimiser t = 1, Armijo halves 1.8 once.
+    x = np.array([1.0, -2.0])
+
+    def fun(v):
+        return 0.5 * float(v @ v)
+
+    def grad(v):
+        return v.copy()
+
+    found = search(Objective(fun, grad, 2), x, fun(x), grad(x), -x, 1.8)
+    assert found.success
+    assert found.step == pytest.approx(expected_step, rel=1e-12)
+    assert fun(found.x) <= fun(x) + 0.4 * found.step * (grad(x) @ -x)
+
+
 @pytest.mark.parametrize("search", [StrongWolfe(), Armijo()])
 def test_non_descent_direction_is_reported(search):
     problem = ChainQuadratic(5)
