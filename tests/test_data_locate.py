@@ -78,6 +78,17 @@ def test_lookup_order(tiny: Dataset, isolated_env: Path, tmp_path: Path, monkeyp
     assert find_local(tiny, file) == system / file.name
 
 
+def test_data_dir_replaces_mnn_data_dir(tiny, isolated_env, tmp_path, monkeypatch) -> None:
+    """The documented order is data_dir *else* $MNN_DATA_DIR: never both."""
+    file = tiny.files["train_images"]
+    put(tmp_path / "env" / "tiny")
+    put(isolated_env / "datasets" / "tiny")
+    (tmp_path / "explicit").mkdir()  # holds nothing
+    monkeypatch.setenv("MNN_DATA_DIR", str(tmp_path / "env"))
+    found = find_local(tiny, file, tmp_path / "explicit")
+    assert found == isolated_env / "datasets" / "tiny" / file.name
+
+
 def test_plain_and_gzip_copies_load_alike(tiny: Dataset, isolated_env: Path, tmp_path) -> None:
     put(tmp_path / "plain")
     put(tmp_path / "packed", compressed=True)
