@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
+import torch
 
 import mnn
 from mnn.models import autoencoder as ae
-
-keras = pytest.importorskip("keras")
-torch = pytest.importorskip("torch")
 
 SMALL = (2, 3, 4)
 

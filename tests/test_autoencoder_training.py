@@ -12,9 +12,6 @@ from mnn.cache import cache_dir
 from mnn.models import autoencoder as ae
 from mnn.models.training import fit
 
-keras = pytest.importorskip("keras")
-torch = pytest.importorskip("torch")
-
 SMALL = (2, 3, 4)
 
 
