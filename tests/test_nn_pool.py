@@ -72,6 +72,20 @@ def test_on_a_tie_central_differences_agree_with_strict_only():
 
 
 @pytest.mark.parametrize("strict", [False, True])
+def test_a_near_tie_is_not_a_tie(strict):
+    # Random inputs almost never come this close, so only an explicit case checks that a tie
+    # means equality and not "within some tolerance".
+    a = np.array([[[[3.0, 3.0 - 1e-12], [0.5, 3.0 - 1e-9]]]])
+    delta = np.array([[[[2.0]]]])
+    layer = MaxPool2D((2, 2), strict=strict)
+    layer.evaluate(a)
+    _, (expected,) = torch_vjp(torch_max_pool((2, 2)), [a], delta)
+    np.testing.assert_array_equal(expected, [[[[2.0, 0.0], [0.0, 0.0]]]])
+    np.testing.assert_array_equal(layer.backprop(delta), expected)
+    np.testing.assert_array_equal(layer.tie_counts(), [[[[1]]]])
+
+
+@pytest.mark.parametrize("strict", [False, True])
 def test_gradcheck_without_ties(strict):
     a = np.random.default_rng(2).standard_normal((2, 3, 7, 9))
     assert gradcheck(MaxPool2D((2, 3), strict=strict), a)["input"] <= 1e-6
