@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from optim_oracles import product_form
 
 from mnn.optim import ChainQuadratic, Rosenbrock, StrongWolfe, bfgs, lbfgs, newton
 
@@ -88,6 +89,22 @@ def test_direct_and_inverse_bfgs_take_the_same_steps():
     direct = bfgs(problem.fun, problem.grad, problem.x0, gtol=1e-8, form="direct")
     assert inverse.nit == direct.nit
     np.testing.assert_allclose(inverse.history["fun"], direct.history["fun"], rtol=1e-6, atol=1e-14)
+
+
+@pytest.mark.parametrize("form", ["inverse", "direct"])
+def test_bfgs_scales_the_identity_before_its_first_update(form):
+    # The second step must follow -H_1 g_1 with H_1 the update of (y0's / y0'y0) I (Nocedal &
+    # Wright eq. 6.20), built densely here; the unscaled identity gives another direction.
+    problem = Rosenbrock(6)
+    iterates = []
+    bfgs(problem.fun, problem.grad, problem.x0, form=form, maxiter=2,
+         callback=lambda it: iterates.append((it.x.copy(), it.grad.copy(), it.step)))  # fmt: skip
+    (x1, g1, _), (x2, _, step2) = iterates
+    s, y = x1 - problem.x0, g1 - problem.grad(problem.x0)
+    scaled = product_form((y @ s) / (y @ y) * np.eye(6), s, y)
+    np.testing.assert_allclose(x2 - x1, -step2 * scaled @ g1, rtol=1e-9, atol=1e-14)
+    unscaled = product_form(np.eye(6), s, y)
+    assert not np.allclose(x2 - x1, -step2 * unscaled @ g1, rtol=1e-3)
 
 
 @pytest.mark.parametrize("method", ["newton", "bfgs", "lbfgs"])
