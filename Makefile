@@ -9,8 +9,10 @@ JB_FLAGS ?= -W --keep-going
 
 .PHONY: book test env data lab lint bench clean clean-data distclean lock
 
+# MPLBACKEND is dropped for the build: set to a non-inline backend (Agg), it would make every
+# executed notebook lose its figures without an error.
 book: $(STAMP) data
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	env -u MPLBACKEND $(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "The book is in _build/html/index.html"
 
 test: $(STAMP) data
