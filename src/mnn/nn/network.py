@@ -231,8 +231,10 @@ class SequentialNet:
             ``(N, *input_shape)`` inputs of the network's dtype.
         y
             (N,) integer class labels, or (N, k) targets of the network's output shape.
-        batch_size, epochs
-            Samples per step (the last batch of an epoch may be smaller), passes over the data.
+        batch_size
+            Samples per step (the last batch of an epoch may be smaller).
+        epochs
+            Passes over the data.
         seed
             Seed of the shuffling.
         validation_data

@@ -40,9 +40,12 @@ class Conv2D(ParametricLayer):
         (c, h, w) shape of one input sample.
     fshape
         (m, fh, fw): number of filters and their size.
-    afun, optim, initializer
-        Activation (default ReLU), optimizer (default SGD, the layer keeps a copy), initial filter
-        draw (default :class:`~mnn.nn.RandnAverage`); the bias starts at 0.
+    afun
+        Activation (default :class:`~mnn.nn.ReLU`).
+    optim
+        Optimizer (default :class:`~mnn.nn.SGD`); the layer keeps its own copy.
+    initializer
+        Draw of the initial filters (default :class:`~mnn.nn.RandnAverage`); the bias starts at 0.
     stride
         Step between filter positions, one integer or (sh, sw).
     padding

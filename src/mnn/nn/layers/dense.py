@@ -20,8 +20,10 @@ class Dense(ParametricLayer):
 
     Parameters
     ----------
-    ni, no
-        Numbers of inputs and outputs.
+    ni
+        Number of inputs.
+    no
+        Number of outputs.
     afun
         Activation (default :class:`~mnn.nn.ReLU`).
     optim
