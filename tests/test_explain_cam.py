@@ -13,6 +13,7 @@ from collections import OrderedDict
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 import torch
 from torch import nn
 
@@ -417,3 +418,32 @@ def test_models_that_cannot_take_the_batch():
         explain.grad_cam(keras_gap_net(), np.zeros((1, 9, 9, 3), np.float32))
     with pytest.raises(ValueError, match=r"cannot run on images of shape \(2, 8, 8\) \(C, H, W\)"):
         explain.grad_cam(gap_net(), np.zeros((1, 2, SIZE, SIZE)))
+
+
+def test_keras_functional_model_with_keras_ops_between_layers():
+    """``x + skip``, ``keras.ops.relu`` and ``keras.ops.mean`` are operations, not layers."""
+    keras.utils.set_random_seed(3)
+    image = keras.Input((SIZE, SIZE, 3))
+    first = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv1")(image)
+    skip = keras.layers.Conv2D(4, 3, padding="same", name="conv2")(first)
+    features = keras.ops.relu(keras.layers.Conv2D(6, 3, name="conv3")(keras.ops.relu(first + skip)))
+    dense = keras.layers.Dense(CLASSES, name="dense")
+    model = keras.Model(image, dense(keras.ops.mean(features, axis=(1, 2))))
+    images = np.random.default_rng(5).standard_normal((2, SIZE, SIZE, 3)).astype(np.float32)
+    result = explain.grad_cam(model, images, target=[1, 4])
+    assert result.layer == features._keras_history.operation.name
+    inner = keras.Model(image, [features, model.outputs[0]])
+    x = tf.constant(images)
+    with tf.GradientTape() as tape:
+        activations, logits = inner(x)
+        scores = tf.gather(logits, [[1], [4]], batch_dims=1)
+    gradients = tape.gradient(scores, activations).numpy()
+    weights = gradients.mean(axis=(1, 2), keepdims=True)
+    expected = np.maximum((weights * activations.numpy()).sum(axis=-1), 0)
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-5, atol=1e-7)
+    cam = explain.cam(model, images, target=[1, 4])
+    dense_weight = dense.kernel.numpy()[:, [1, 4]].T  # (images, channels)
+    expected_cam = np.einsum("nhwc,nc->nhw", activations.numpy(), dense_weight)
+    np.testing.assert_allclose(cam.heatmaps, expected_cam, rtol=1e-5, atol=1e-6)
+    field = explain.receptive_field(model, result.layer)
+    assert (field.size, field.jump, field.start) == ((7, 7), (1, 1), (-2, -2))

@@ -80,8 +80,24 @@ def _windowed(layer: layers.Layer, height: int, width: int) -> tuple[str, Geomet
     return kind, Geometry(kernel, stride, padding, dilation)
 
 
+def _operation_kind(operation: Any, height: int) -> str | None:
+    """The kind of a ``keras.ops`` operation applied between layers, where its class tells it."""
+    name = type(operation).__name__
+    if name in ("Softmax", "LogSoftmax"):
+        return "softmax"
+    if name in ("Reshape", "Squeeze"):
+        return "flatten"
+    if name == "Mean" and height and operation.axis is not None:
+        axes = operation.axis if isinstance(operation.axis, (list, tuple)) else [operation.axis]
+        if {axis % 4 for axis in axes} == {1, 2}:
+            return "global_average_pool"
+    return None
+
+
 def _kind(layer: layers.Layer, height: int, width: int) -> tuple[str | None, Geometry | None]:
     """Kind and geometry where the layer's class tells them; ``None`` to decide by shapes."""
+    if not isinstance(layer, layers.Layer):
+        return _operation_kind(layer, height), None
     if isinstance(layer, _CONVOLUTIONS + _POOLS):
         return _windowed(layer, height, width)
     if isinstance(layer, layers.ZeroPadding2D):
@@ -121,7 +137,10 @@ def _as_list(value: Any) -> list:
 
 
 def _build_graph(model: keras.Model, input_shape: tuple[int, ...]) -> Graph:
-    chosen = [layer for layer in model.layers if not isinstance(layer, layers.InputLayer)]
+    # A functional model's operations include the keras.ops applied to its tensors between
+    # layers (x + skip, keras.ops.relu); they are nodes too, named and picked like layers.
+    operations = getattr(model, "operations", None) or model.layers
+    chosen = [layer for layer in operations if not isinstance(layer, layers.InputLayer)]
     try:
         outputs = [layer.output for layer in chosen]
     except (AttributeError, ValueError) as error:
@@ -136,7 +155,8 @@ def _build_graph(model: keras.Model, input_shape: tuple[int, ...]) -> Graph:
     nodes = [Node("input", "input", (), input_shape, tuple(input_shape[:2]), "InputLayer")]
     producer = {id(image): 0}
     for layer, tensor, shape in zip(chosen, outputs, shapes, strict=True):
-        sources = tuple(dict.fromkeys(producer[id(t)] for t in _as_list(layer.input)))
+        tensors = [t for t in _as_list(layer.input) if isinstance(t, keras.KerasTensor)]
+        sources = tuple(dict.fromkeys(producer[id(t)] for t in tensors))
         source_shapes = [(1, *nodes[i].shape) for i in sources]
         grids = [_grid(s) for s in source_shapes]
         height, width = grids[0] if grids and grids[0] else (0, 0)
