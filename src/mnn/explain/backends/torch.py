@@ -30,7 +30,7 @@ _graphs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 _PADS = (nn.ConstantPad2d, nn.ReflectionPad2d, nn.ReplicationPad2d)
 _SOFTMAX_FUNCTIONS = {"softmax", "log_softmax"}
-_RESHAPE_FUNCTIONS = {"flatten", "view", "reshape"}
+_RESHAPE_FUNCTIONS = {"flatten", "view", "reshape", "squeeze"}
 _SPATIAL_DIMS = ({2, 3}, {-2, -1})
 
 
@@ -103,7 +103,12 @@ def _function_kind(name: str, args: tuple, kwargs: dict, output: torch.Tensor) -
     if name == "dropout":
         return "dropout"
     source = args[0] if args and isinstance(args[0], torch.Tensor) else None
-    if source is None or source.dim() != 4:
+    if source is None:
+        return None
+    # Reshaping a pooled (N, C, 1, 1) or (N, C) vector keeps its values: CAM looks through it.
+    if name in _RESHAPE_FUNCTIONS and output.dim() in (2, 3) and output.numel() == source.numel():
+        return "flatten"
+    if source.dim() != 4:
         return None
     if name == "adaptive_avg_pool2d" and pair(args[1] if len(args) > 1 else 1) == (1, 1):
         return "global_average_pool"
@@ -113,8 +118,6 @@ def _function_kind(name: str, args: tuple, kwargs: dict, output: torch.Tensor) -
             _SPATIAL_DIMS
         ):
             return "global_average_pool"
-    if name in _RESHAPE_FUNCTIONS and output.dim() == 2:
-        return "flatten"
     return None
 
 
