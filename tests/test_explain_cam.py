@@ -7,6 +7,7 @@ in float64, not from autograd.
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from collections import OrderedDict
 
@@ -447,3 +448,48 @@ def test_keras_functional_model_with_keras_ops_between_layers():
     np.testing.assert_allclose(cam.heatmaps, expected_cam, rtol=1e-5, atol=1e-6)
     field = explain.receptive_field(model, result.layer)
     assert (field.size, field.jump, field.start) == ((7, 7), (1, 1), (-2, -2))
+
+
+class FunctionalHead(nn.Module):
+    """conv, then ``pool`` (a function of the feature maps returning (N, C)), then a dense layer."""
+
+    def __init__(self, pool, activation: nn.Module | None = None) -> None:
+        super().__init__()
+        torch.manual_seed(6)
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.activation = activation
+        self.pool = pool
+        self.dense = nn.Linear(4, CLASSES)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        features = self.conv(x)
+        features = self.activation(features) if self.activation else torch.relu(features)
+        return self.dense(self.pool(features))
+
+
+@pytest.mark.parametrize(
+    "pool",
+    [
+        lambda a: torch.flatten(a.mean((2, 3)), 1),
+        lambda a: nn.functional.adaptive_avg_pool2d(a, 1).squeeze(-1).squeeze(-1),
+    ],
+    ids=["mean-flatten", "pool-squeeze"],
+)
+def test_cam_sees_through_reshapes_of_the_pooled_vector(pool, images_nchw):
+    model = FunctionalHead(pool, nn.ReLU()).double()
+    result = explain.cam(model, images_nchw, target=2)
+    with torch.no_grad():
+        features = model.activation(model.conv(torch.from_numpy(images_nchw))).numpy()
+    expected = np.einsum("nchw,c->nhw", features, model.dense.weight.detach().numpy()[2])
+    assert result.layer == "activation"
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_a_functional_operation_before_the_pooling(images_nchw):
+    """``F.relu`` in ``forward`` has no module to hook: CAM says so, Grad-CAM says what it used."""
+    model = FunctionalHead(lambda a: a.mean((2, 3))).double()
+    with pytest.raises(ValueError, match=r"'relu:\d+'.*functional.*nn\.ReLU\(\).*grad_cam"):
+        explain.cam(model, images_nchw)
+    result = explain.grad_cam(model, images_nchw)
+    assert result.layer == "conv"
+    assert re.search(r"before 'relu:\d+', which runs as a function", result.note)

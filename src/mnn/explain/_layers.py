@@ -99,9 +99,15 @@ def default_layer(graph: Graph) -> tuple[int, str]:
     index = [i for i in run if graph.nodes[i].layer is not None][-1]
     conv = graph.nodes[run[0]]
     after = [graph.nodes[i].name for i in run[1:] if i < index]
+    # PyTorch operations called as functions in forward() (F.relu, x + skip) have no module
+    # whose output could be captured: say that the map is taken before them.
+    skipped = [repr(graph.nodes[i].name) for i in run if i > index]
     note = f"layer=None: using {graph.nodes[index].name!r}, the output of the last convolution"
     note += f" {conv.name!r}" if index != run[0] else ""
     note += f" (after {', '.join(after)})" if after else ""
+    if skipped:
+        runs = "runs as a function" if len(skipped) == 1 else "run as functions"
+        note += f", before {', '.join(skipped)}, which {runs} and cannot be captured"
     return index, note + "."
 
 
@@ -203,6 +209,13 @@ def cam_layer(graph: Graph, score: int, layer: Any) -> tuple[int, str]:
         pooled = nodes[pooled].inputs[0]
         aliases.add(pooled)
     feature = nodes[index].inputs[0]
+    if nodes[feature].layer is None:
+        raise ValueError(
+            f"the global average pooling {nodes[index].name!r} reads {nodes[feature].name!r}, "
+            "the result of a functional operation in forward(), which cannot be captured; make "
+            "it a module (e.g. nn.ReLU() instead of F.relu) to explain the model with CAM, or "
+            "use mnn.explain.grad_cam."
+        )
     if layer is None:
         note = (
             f"layer=None: using {nodes[feature].name!r}, the layer that feeds the global "
