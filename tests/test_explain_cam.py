@@ -366,8 +366,6 @@ def test_bad_images(images_nchw):
         explain.grad_cam(model, images_nchw[0])
     with pytest.raises(TypeError, match=r"images are float32 but the model computes in float64"):
         explain.grad_cam(model, images_nchw.astype(np.float32))
-    with pytest.raises(TypeError, match=r"images must have a floating dtype"):
-        explain.grad_cam(model, np.zeros((1, 3, SIZE, SIZE), np.uint8))
     with pytest.raises(ValueError, match=r"images must be finite"):
         explain.grad_cam(model, np.full((1, 3, SIZE, SIZE), np.nan))
     with pytest.raises(TypeError, match=r"model must be a torch.nn.Module or a keras.Model"):
@@ -493,3 +491,17 @@ def test_a_functional_operation_before_the_pooling(images_nchw):
     result = explain.grad_cam(model, images_nchw)
     assert result.layer == "conv"
     assert re.search(r"before 'relu:\d+', which runs as a function", result.note)
+
+
+def test_a_torch_tensor_that_requires_grad_is_read(images_nchw):
+    model = gap_net()
+    expected = explain.grad_cam(model, images_nchw)
+    tensor = torch.from_numpy(images_nchw.copy()).requires_grad_()
+    result = explain.grad_cam(model, tensor)
+    np.testing.assert_array_equal(result.heatmaps, expected.heatmaps)
+    assert tensor.grad is None
+
+
+def test_integer_pixels_are_refused_with_what_to_do():
+    with pytest.raises(TypeError, match=r"uint8.*astype\(np\.float64\).*preprocess"):
+        explain.grad_cam(gap_net(), np.zeros((1, 3, SIZE, SIZE), np.uint8))
