@@ -505,3 +505,14 @@ def test_a_torch_tensor_that_requires_grad_is_read(images_nchw):
 def test_integer_pixels_are_refused_with_what_to_do():
     with pytest.raises(TypeError, match=r"uint8.*astype\(np\.float64\).*preprocess"):
         explain.grad_cam(gap_net(), np.zeros((1, 3, SIZE, SIZE), np.uint8))
+
+
+def test_a_layer_inside_a_nested_keras_model_cannot_be_picked_and_the_error_says_so():
+    base = keras.Sequential(
+        [keras.Input((SIZE, SIZE, 3)), keras.layers.Conv2D(4, 3, name="inner_conv")], name="base"
+    )
+    model = keras.Sequential(
+        [keras.Input((SIZE, SIZE, 3)), base, keras.layers.Flatten(), keras.layers.Dense(2)]
+    )
+    with pytest.raises(ValueError, match=r"no layer 'inner_conv'\..*feature maps are: 'base'.*"):
+        explain.grad_cam(model, np.zeros((1, SIZE, SIZE, 3), np.float32), layer="inner_conv")

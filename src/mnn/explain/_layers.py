@@ -32,6 +32,26 @@ def convolution_names(graph: Graph) -> list[str]:
     return [node.name for node in graph.nodes if node.kind == "conv" and node.layer is not None]
 
 
+def _candidates(graph: Graph) -> str:
+    """Which layers can be picked, as a sentence for error messages."""
+    convolutions = convolution_names(graph)
+    if convolutions:
+        return (
+            f"Its convolutional layers are: {_listing(convolutions)}; layer=None picks the last "
+            "one's output."
+        )
+    maps = [
+        graph.nodes[i].name
+        for i in _selectable(graph)
+        if graph.nodes[i].spatial is not None and graph.nodes[i].kind != "input"
+    ]
+    return (
+        "It has no convolutional layer of its own (the layers of a nested model cannot be "
+        "picked, only the nested model as a whole); its layers with feature maps are: "
+        f"{_listing(maps) if maps else 'none'}."
+    )
+
+
 def _describe(node: Node) -> str:
     return f"{node.name!r} ({node.type_name})"
 
@@ -54,10 +74,7 @@ def find_layer(graph: Graph, layer: Any) -> int:
         close = difflib.get_close_matches(layer, names, n=3) if isinstance(layer, str) else []
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         what = repr(layer) if isinstance(layer, str) else f"the {type(layer).__name__} passed"
-        raise ValueError(
-            f"the model has no layer {what}.{hint} Its convolutional layers are: "
-            f"{_listing(convolution_names(graph))}; layer=None picks the last one's output."
-        )
+        raise ValueError(f"the model has no layer {what}.{hint} {_candidates(graph)}")
     if len(matches) > 1:
         raise ValueError(
             f"layer {graph.nodes[matches[0]].name!r} runs {len(matches)} times in one forward "
@@ -69,8 +86,8 @@ def find_layer(graph: Graph, layer: Any) -> int:
     if node.spatial is None:
         raise ValueError(
             f"layer {_describe(node)} has output shape {node.shape}, not a batch of feature maps "
-            "with height and width; CAM and Grad-CAM need a convolutional layer, e.g. "
-            f"{_listing(convolution_names(graph)[-3:])}."
+            "with height and width; CAM and Grad-CAM need a layer with feature maps. "
+            f"{_candidates(graph)}"
         )
     return index
 
