@@ -516,3 +516,18 @@ def test_a_layer_inside_a_nested_keras_model_cannot_be_picked_and_the_error_says
     )
     with pytest.raises(ValueError, match=r"no layer 'inner_conv'\..*feature maps are: 'base'.*"):
         explain.grad_cam(model, np.zeros((1, SIZE, SIZE, 3), np.float32), layer="inner_conv")
+
+
+def test_a_torch_model_whose_head_was_replaced_is_traced_again(images_nchw):
+    """Transfer learning: explain, swap in a new head, explain again with the new head."""
+    model = gap_net()
+    explain.cam(model, images_nchw)
+    model.dense = nn.Linear(8, 3).double()
+    result = explain.cam(model, images_nchw, target=1)
+    features = model[:4](torch.from_numpy(images_nchw)).detach().numpy()
+    expected = np.einsum("nchw,c->nhw", features, model.dense.weight.detach().numpy()[1])
+    assert result.logits.shape == (3, 3)
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-10, atol=1e-12)
+    model.conv2 = nn.Conv2d(6, 8, 3, stride=2, padding=1).double()
+    by_object = explain.grad_cam(model, images_nchw, layer=model.conv2)
+    assert by_object.layer == "conv2"

@@ -25,7 +25,8 @@ from .base import Capture, Geometry, Graph, Node, kind_from_shapes, pair
 
 layout = "NCHW"
 
-# Graphs per model and input shape: tracing costs one forward pass with hooks.
+# Graphs per model and input shape, with the modules they were traced from: tracing costs one
+# forward pass with hooks, and a model whose modules were replaced since must be traced again.
 _graphs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 _PADS = (nn.ConstantPad2d, nn.ReflectionPad2d, nn.ReplicationPad2d)
@@ -255,7 +256,7 @@ def _input_channels(model: nn.Module) -> int:
 
 
 def graph(model: nn.Module, input_shape: tuple[int, ...] | None) -> Graph:
-    """The layer graph of ``model`` for one (C, H, W) input (traced once, then cached).
+    """The layer graph of ``model`` for one (C, H, W) input (traced once per set of modules).
 
     ``input_shape`` may be (H, W) alone: the channels are then those of a graph traced earlier
     for that size, or the ``in_channels`` of the first ``nn.Conv2d``.
@@ -264,7 +265,11 @@ def graph(model: nn.Module, input_shape: tuple[int, ...] | None) -> Graph:
         raise ValueError(
             "a PyTorch module does not declare its input size: pass input_size=(H, W)."
         )
-    cached = _graphs.setdefault(model, {})
+    # The traced nodes keep their modules alive, so an id here cannot be reused by a new module.
+    modules = tuple((name, id(module)) for name, module in model.named_modules())
+    if model not in _graphs or _graphs[model][0] != modules:
+        _graphs[model] = (modules, {})
+    cached = _graphs[model][1]
     if len(input_shape) == 2:
         matches = [shape for shape in cached if shape[1:] == tuple(input_shape)]
         input_shape = matches[0] if matches else (_input_channels(model), *input_shape)
