@@ -531,3 +531,22 @@ def test_a_torch_model_whose_head_was_replaced_is_traced_again(images_nchw):
     model.conv2 = nn.Conv2d(6, 8, 3, stride=2, padding=1).double()
     by_object = explain.grad_cam(model, images_nchw, layer=model.conv2)
     assert by_object.layer == "conv2"
+
+
+def test_a_keras_sequential_model_whose_head_was_replaced(images_nchw):
+    """After pop and add the layers' first calls are in the old graph: a clear error, and the
+    clone it recommends is explained with the new head."""
+    model = keras_gap_net()
+    images = np.ascontiguousarray(images_nchw.transpose(0, 2, 3, 1)).astype(np.float32)
+    explain.cam(model, images)
+    model.pop()
+    model.add(keras.layers.Dense(3, name="new_head"))
+    with pytest.raises(ValueError, match=r"'new_head' was first called outside.*clone_model"):
+        explain.cam(model, images, target=1)
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    result = explain.cam(copy, images, target=1)
+    features = keras.Model(copy.inputs[0], copy.get_layer("relu2").output)(images).numpy()
+    expected = features @ model.get_layer("new_head").kernel.numpy()[:, 1]
+    assert result.logits.shape == (3, 3)
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-5, atol=1e-6)

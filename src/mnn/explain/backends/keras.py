@@ -21,6 +21,8 @@ from .base import Capture, Geometry, Graph, Node, kind_from_shapes, pair
 layout = "NHWC"
 layers = keras.layers
 
+# Graphs per model and input shape, and compiled captures per model, for the layers they were
+# built from: a Sequential model changed since (pop, add) is read again.
 _graphs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _functions: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -136,11 +138,15 @@ def _as_list(value: Any) -> list:
     return [value]
 
 
-def _build_graph(model: keras.Model, input_shape: tuple[int, ...]) -> Graph:
-    # A functional model's operations include the keras.ops applied to its tensors between
-    # layers (x + skip, keras.ops.relu); they are nodes too, named and picked like layers.
+def _operations(model: keras.Model) -> list:
+    """The model's layers and, in a functional model, the keras.ops applied to its tensors
+    between layers (x + skip, keras.ops.relu): nodes too, named and picked like layers."""
     operations = getattr(model, "operations", None) or model.layers
-    chosen = [layer for layer in operations if not isinstance(layer, layers.InputLayer)]
+    return [layer for layer in operations if not isinstance(layer, layers.InputLayer)]
+
+
+def _build_graph(model: keras.Model, input_shape: tuple[int, ...]) -> Graph:
+    chosen = _operations(model)
     try:
         outputs = [layer.output for layer in chosen]
     except (AttributeError, ValueError) as error:
@@ -156,6 +162,14 @@ def _build_graph(model: keras.Model, input_shape: tuple[int, ...]) -> Graph:
     producer = {id(image): 0}
     for layer, tensor, shape in zip(chosen, outputs, shapes, strict=True):
         tensors = [t for t in _as_list(layer.input) if isinstance(t, keras.KerasTensor)]
+        if any(id(t) not in producer for t in tensors):
+            # layer.input is the input of the layer's first call, which may be in another graph.
+            raise ValueError(
+                f"layer {layer.name!r} was first called outside this model's graph (a Sequential "
+                "model changed with pop or add, or a layer shared with another model), so "
+                "mnn.explain cannot read the graph; explain a copy with layers of its own: "
+                "copy = keras.models.clone_model(model); copy.set_weights(model.get_weights())."
+            )
         sources = tuple(dict.fromkeys(producer[id(t)] for t in tensors))
         source_shapes = [(1, *nodes[i].shape) for i in sources]
         grids = [_grid(s) for s in source_shapes]
@@ -202,7 +216,12 @@ def graph(model: keras.Model, input_shape: tuple[int, ...] | None) -> Graph:
         raise ValueError(
             f"the model takes images of shape {declared} (H, W, C), got {input_shape}."
         )
-    cached = _graphs.setdefault(model, {})
+    # The cached nodes keep their layers alive, so an id here cannot be reused by a new layer.
+    operations = tuple(id(layer) for layer in _operations(model))
+    if model not in _graphs or _graphs[model][0] != operations:
+        _graphs[model] = (operations, {})
+        _functions.pop(model, None)
+    cached = _graphs[model][1]
     if input_shape not in cached:
         cached[input_shape] = _build_graph(model, input_shape)
     return cached[input_shape]
