@@ -550,3 +550,24 @@ def test_a_keras_sequential_model_whose_head_was_replaced(images_nchw):
     expected = features @ model.get_layer("new_head").kernel.numpy()[:, 1]
     assert result.logits.shape == (3, 3)
     np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_the_default_layer_skips_convolutions_on_pooled_one_by_one_maps(images_nchw):
+    """A 1x1 convolution as classifier after global pooling (MobileNetV3's head) has no map."""
+    torch.manual_seed(7)
+    model = nn.Sequential(
+        OrderedDict(
+            conv=nn.Conv2d(3, 4, 3, padding=1),
+            relu=nn.ReLU(),
+            pool=nn.AdaptiveAvgPool2d(1),
+            classifier=nn.Conv2d(4, CLASSES, 1),
+            flatten=nn.Flatten(),
+        )
+    ).double()
+    result = explain.grad_cam(model, images_nchw, target=2)
+    assert result.layer == "relu" and "'conv'" in result.note
+    with torch.no_grad():
+        features = model[:2](torch.from_numpy(images_nchw)).numpy()
+    weight = model.classifier.weight.detach().numpy()[2, :, 0, 0]
+    expected = np.maximum(np.einsum("nchw,c->nhw", features, weight), 0) / SIZE**2
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-10, atol=1e-14)

@@ -95,6 +95,8 @@ def find_layer(graph: Graph, layer: Any) -> int:
 def default_layer(graph: Graph) -> tuple[int, str]:
     """The last convolution's output, after the layers that follow it on the same grid.
 
+    Convolutions with a 1x1 output (on a globally pooled map) do not count.
+
     From the last convolutional layer, follow its consumers while they keep the shape
     (BatchNorm, activation, identity, a block ending there) and take the last one that can be
     named: ``head`` in EfficientNet-Lite0, ``conv4_relu`` in the Fashion-MNIST CNN.
@@ -104,7 +106,12 @@ def default_layer(graph: Graph) -> tuple[int, str]:
     (index, note)
         The node and a sentence saying which layer was picked and why.
     """
-    convolutions = [i for i, node in enumerate(graph.nodes) if node.kind == "conv"]
+    # A convolution on a pooled 1x1 map (a classifier or squeeze-excitation gate) has no map.
+    convolutions = [
+        i
+        for i, node in enumerate(graph.nodes)
+        if node.kind == "conv" and node.spatial not in (None, (1, 1))
+    ]
     if not convolutions:
         return _last_feature_maps(graph)
     run = [convolutions[-1]]
