@@ -33,6 +33,11 @@ _PADS = (nn.ConstantPad2d, nn.ReflectionPad2d, nn.ReplicationPad2d)
 _SOFTMAX_FUNCTIONS = {"softmax", "log_softmax"}
 _RESHAPE_FUNCTIONS = {"flatten", "view", "reshape", "squeeze"}
 _SPATIAL_DIMS = ({2, 3}, {-2, -1})
+# The functional pooling of forward() (F.max_pool2d(x, 2)) and the names of its arguments.
+_POOL_ARGUMENTS = {
+    "max_pool2d": ("kernel_size", "stride", "padding", "dilation"),
+    "avg_pool2d": ("kernel_size", "stride", "padding"),
+}
 
 
 def dtype(model: nn.Module) -> np.dtype:
@@ -111,6 +116,8 @@ def _function_kind(name: str, args: tuple, kwargs: dict, output: torch.Tensor) -
         return "flatten"
     if source.dim() != 4:
         return None
+    if name in _POOL_ARGUMENTS:
+        return "pool"
     if name == "adaptive_avg_pool2d" and pair(args[1] if len(args) > 1 else 1) == (1, 1):
         return "global_average_pool"
     if name == "mean":
@@ -120,6 +127,21 @@ def _function_kind(name: str, args: tuple, kwargs: dict, output: torch.Tensor) -
         ):
             return "global_average_pool"
     return None
+
+
+def _pool_geometry(name: str, args: tuple, kwargs: dict) -> Geometry:
+    """The geometry of ``F.max_pool2d`` or ``F.avg_pool2d`` called with ``args`` and ``kwargs``."""
+    # Positional arguments may stop early or go on past these (ceil_mode).
+    values = dict(zip(_POOL_ARGUMENTS[name], args[1:], strict=False))
+    values.update({key: kwargs[key] for key in _POOL_ARGUMENTS[name] if key in kwargs})
+    kernel = pair(values["kernel_size"])
+    stride = values.get("stride")
+    return Geometry(
+        kernel,
+        pair(stride) if stride else kernel,
+        pair(values.get("padding", 0)),
+        pair(values.get("dilation", 1)),
+    )
 
 
 def _tensors(value: Any) -> list[torch.Tensor]:
@@ -185,7 +207,8 @@ class _Recorder(TorchFunctionMode):
             if inputs and outputs:
                 name = getattr(func, "__name__", "op").strip("_")
                 kind = _function_kind(name, args, kwargs, outputs[0])
-                self.add(f"{name}:{len(self.nodes)}", inputs, outputs, kind)
+                geometry = _pool_geometry(name, args, kwargs) if kind == "pool" else None
+                self.add(f"{name}:{len(self.nodes)}", inputs, outputs, kind, geometry)
         return result
 
 
