@@ -85,7 +85,7 @@ def check_images(images: Any, layout: str, dtype: np.dtype) -> np.ndarray:
             "images[None]."
         )
     check_array(images, "images", ndim=4)
-    if images.dtype.kind in "iub":
+    if images.dtype.kind in "iub" and dtype.kind == "f":
         raise TypeError(
             f"images are {images.dtype} but the model computes in {dtype}: scale them as the "
             f"model was trained, e.g. images.astype(np.{dtype.name}) / 255, or for the ImageNet "
