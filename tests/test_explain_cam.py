@@ -256,7 +256,7 @@ def test_torch_softmax_module_is_skipped(images_nchw):
     ending = nn.Sequential(model, nn.Softmax(dim=1)).eval()
     expected = explain.grad_cam(model, images_nchw, target=1)
     result = explain.grad_cam(ending, images_nchw, target=1, layer="0.relu2")
-    assert "ends in a softmax ('1')" in result.note and "logits of '0'" in result.note
+    assert "ends in a softmax ('1')" in result.note and "logits of '0.dense'" in result.note
     np.testing.assert_allclose(result.heatmaps, expected.heatmaps, atol=1e-14)
     np.testing.assert_allclose(result.scores, expected.scores)
 
@@ -571,3 +571,34 @@ def test_the_default_layer_skips_convolutions_on_pooled_one_by_one_maps(images_n
     weight = model.classifier.weight.detach().numpy()[2, :, 0, 0]
     expected = np.maximum(np.einsum("nchw,c->nhw", features, weight), 0) / SIZE**2
     np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-10, atol=1e-14)
+
+
+class WrappedHead(nn.Module):
+    """Features, pooling, then a head in its own container, as torchvision writes classifiers."""
+
+    def __init__(self, head: nn.Sequential) -> None:
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU())
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.head = head
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(torch.flatten(self.pool(self.features(x)), 1))
+
+
+def test_a_head_in_a_container_is_looked_into(images_nchw):
+    torch.manual_seed(8)
+    model = WrappedHead(nn.Sequential(nn.Dropout(0.2), nn.Linear(4, CLASSES))).double().eval()
+    result = explain.cam(model, images_nchw, target=1)
+    features = model.features(torch.from_numpy(images_nchw)).detach().numpy()
+    weight = model.head[1].weight.detach().numpy()[1]
+    np.testing.assert_allclose(
+        result.heatmaps, np.einsum("nchw,c->nhw", features, weight), rtol=1e-10, atol=1e-14
+    )
+    with_softmax = WrappedHead(nn.Sequential(model.head[1], nn.Softmax(dim=1)))
+    with_softmax.features = model.features
+    probabilities = explain.grad_cam(with_softmax, images_nchw, target=1)
+    logits = explain.grad_cam(model, images_nchw, target=1)
+    assert "ends in a softmax ('head.1')" in probabilities.note
+    np.testing.assert_array_equal(probabilities.logits, logits.logits)
+    np.testing.assert_allclose(probabilities.heatmaps, logits.heatmaps, rtol=1e-12, atol=0)

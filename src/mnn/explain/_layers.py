@@ -156,6 +156,16 @@ def _last_feature_maps(graph: Graph) -> tuple[int, str]:
     )
 
 
+def _unwrap(graph: Graph, index: int) -> int:
+    """The layer whose output ``index`` passes on unchanged: through containers and identities
+    (not to a functional operation, which cannot be captured)."""
+    node = graph.nodes[index]
+    while node.kind == "alias" and node.inputs and graph.nodes[node.inputs[0]].layer is not None:
+        index = node.inputs[0]
+        node = graph.nodes[index]
+    return index
+
+
 def score_node(graph: Graph) -> tuple[int, str]:
     """The node whose output are the class scores before any softmax.
 
@@ -167,10 +177,10 @@ def score_node(graph: Graph) -> tuple[int, str]:
     (index, note)
         The node, and a sentence when the scores are not the model's output.
     """
-    output = graph.nodes[graph.output]
-    index, note = graph.output, ""
+    index, note = _unwrap(graph, graph.output), ""
+    output = graph.nodes[index]
     if output.kind == "softmax":
-        index = output.inputs[0]
+        index = _unwrap(graph, output.inputs[0])
         if graph.nodes[index].layer is None:
             raise ValueError(
                 f"the model ends in a functional softmax ({output.name}) applied to the result "
