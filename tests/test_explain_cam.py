@@ -541,7 +541,7 @@ def test_a_keras_sequential_model_whose_head_was_replaced(images_nchw):
     explain.cam(model, images)
     model.pop()
     model.add(keras.layers.Dense(3, name="new_head"))
-    with pytest.raises(ValueError, match=r"'new_head' was first called outside.*clone_model"):
+    with pytest.raises(ValueError, match=r"'new_head' reads a tensor.*pop or add.*clone_model"):
         explain.cam(model, images, target=1)
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
@@ -602,3 +602,46 @@ def test_a_head_in_a_container_is_looked_into(images_nchw):
     assert "ends in a softmax ('head.1')" in probabilities.note
     np.testing.assert_array_equal(probabilities.logits, logits.logits)
     np.testing.assert_allclose(probabilities.heatmaps, logits.heatmaps, rtol=1e-12, atol=0)
+
+
+class SharedActivation(nn.Module):
+    """One ``self.relu`` called after every convolution, as many PyTorch models do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(9)
+        self.conv1 = nn.Conv2d(3, 4, 3, padding=1)
+        self.conv2 = nn.Conv2d(4, 4, 3, padding=1)
+        self.relu = nn.ReLU()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.dense = nn.Linear(4, CLASSES)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        features = self.relu(self.conv2(self.relu(self.conv1(x))))
+        return self.dense(torch.flatten(self.pool(features), 1))
+
+
+def test_a_module_called_several_times_is_captured_at_the_call_that_was_picked(images_nchw):
+    model = SharedActivation().double()
+    result = explain.grad_cam(model, images_nchw, target=[0, 3, 4])
+    x = torch.from_numpy(images_nchw)
+    features = model.relu(model.conv2(model.relu(model.conv1(x))))
+    scores = model.dense(features.mean((2, 3)))[[0, 1, 2], [0, 3, 4]]
+    (gradients,) = torch.autograd.grad(scores.sum(), features)
+    expected = naive_grad_cam(features.detach().numpy(), gradients.numpy())
+    assert result.layer == "relu"
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-10, atol=1e-14)
+    cam = explain.cam(model, images_nchw, target=3)
+    weight = model.dense.weight.detach().numpy()[3]
+    np.testing.assert_allclose(
+        cam.heatmaps, np.einsum("nchw,c->nhw", features.detach().numpy(), weight), rtol=1e-10
+    )
+
+
+def test_a_keras_layer_called_twice_is_an_error_that_says_so():
+    relu = keras.layers.ReLU(name="shared_relu")
+    image = keras.Input((SIZE, SIZE, 3))
+    features = relu(keras.layers.Conv2D(4, 3)(relu(keras.layers.Conv2D(4, 3)(image))))
+    model = keras.Model(image, keras.layers.Dense(2)(keras.layers.Flatten()(features)))
+    with pytest.raises(ValueError, match=r"called more than once.*a layer of its own"):
+        explain.grad_cam(model, np.zeros((1, SIZE, SIZE, 3), np.float32))

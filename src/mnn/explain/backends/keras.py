@@ -165,9 +165,10 @@ def _build_graph(model: keras.Model, input_shape: tuple[int, ...]) -> Graph:
         if any(id(t) not in producer for t in tensors):
             # layer.input is the input of the layer's first call, which may be in another graph.
             raise ValueError(
-                f"layer {layer.name!r} was first called outside this model's graph (a Sequential "
-                "model changed with pop or add, or a layer shared with another model), so "
-                "mnn.explain cannot read the graph; explain a copy with layers of its own: "
+                f"layer {layer.name!r} reads a tensor that no layer of this model made in its "
+                "first call, so mnn.explain cannot read the graph. If a layer is called more "
+                "than once in the model, give each call a layer of its own; if the model was "
+                "changed with pop or add, or shares layers with another model, explain a copy: "
                 "copy = keras.models.clone_model(model); copy.set_weights(model.get_weights())."
             )
         sources = tuple(dict.fromkeys(producer[id(t)] for t in tensors))

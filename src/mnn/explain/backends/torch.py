@@ -325,8 +325,18 @@ def capture(
     """
     module = graph.nodes[layer].layer
     kept: dict[str, list[torch.Tensor]] = {"activations": [], "logits": []}
+    # A module called several times per forward pass (one shared self.relu) is kept at the call
+    # of the chosen node.
+    call = sum(node.layer is module for node in graph.nodes[:layer])
+    calls = 0
 
-    def keep_activations(module: nn.Module, args: tuple, output: torch.Tensor) -> torch.Tensor:
+    def keep_activations(
+        module: nn.Module, args: tuple, output: torch.Tensor
+    ) -> torch.Tensor | None:
+        nonlocal calls
+        calls += 1
+        if calls - 1 != call:
+            return None
         kept["activations"].append(output)
         # Later layers get a copy, so that in-place operations after this layer (ReLU(inplace))
         # cannot overwrite the values and the gradients we read here.
