@@ -645,3 +645,21 @@ def test_a_keras_layer_called_twice_is_an_error_that_says_so():
     model = keras.Model(image, keras.layers.Dense(2)(keras.layers.Flatten()(features)))
     with pytest.raises(ValueError, match=r"called more than once.*a layer of its own"):
         explain.grad_cam(model, np.zeros((1, SIZE, SIZE, 3), np.float32))
+
+
+def test_a_subclassed_keras_model_is_refused_with_what_to_do():
+    class Subclassed(keras.Model):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = keras.layers.Conv2D(4, 3)
+            self.pool = keras.layers.GlobalAveragePooling2D()
+            self.dense = keras.layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(self.pool(self.conv(x)))
+
+    model = Subclassed()
+    images = np.zeros((1, SIZE, SIZE, 3), np.float32)
+    model(images)
+    with pytest.raises(ValueError, match=r"subclassed keras\.Model.*write it as a functional"):
+        explain.grad_cam(model, images)

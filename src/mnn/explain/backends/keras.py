@@ -40,7 +40,8 @@ def _image_input(model: keras.Model) -> keras.KerasTensor:
     if not inputs:
         raise ValueError(
             "the Keras model has no defined input: build it on keras.Input((H, W, C)) (for a "
-            "Sequential model, as its first entry)."
+            "Sequential model, as its first entry). A subclassed keras.Model, with a call() of "
+            "its own, has no layer graph to read: write it as a functional model."
         )
     if len(inputs) != 1 or len(model.outputs) != 1:
         raise ValueError(
