@@ -7,12 +7,14 @@ in float64, not from autograd.
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from collections import OrderedDict
 
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 import torch
 from torch import nn
 
@@ -254,7 +256,7 @@ def test_torch_softmax_module_is_skipped(images_nchw):
     ending = nn.Sequential(model, nn.Softmax(dim=1)).eval()
     expected = explain.grad_cam(model, images_nchw, target=1)
     result = explain.grad_cam(ending, images_nchw, target=1, layer="0.relu2")
-    assert "ends in a softmax ('1')" in result.note and "logits of '0'" in result.note
+    assert "ends in a softmax ('1')" in result.note and "logits of '0.dense'" in result.note
     np.testing.assert_allclose(result.heatmaps, expected.heatmaps, atol=1e-14)
     np.testing.assert_allclose(result.scores, expected.scores)
 
@@ -364,8 +366,6 @@ def test_bad_images(images_nchw):
         explain.grad_cam(model, images_nchw[0])
     with pytest.raises(TypeError, match=r"images are float32 but the model computes in float64"):
         explain.grad_cam(model, images_nchw.astype(np.float32))
-    with pytest.raises(TypeError, match=r"images must have a floating dtype"):
-        explain.grad_cam(model, np.zeros((1, 3, SIZE, SIZE), np.uint8))
     with pytest.raises(ValueError, match=r"images must be finite"):
         explain.grad_cam(model, np.full((1, 3, SIZE, SIZE), np.nan))
     with pytest.raises(TypeError, match=r"model must be a torch.nn.Module or a keras.Model"):
@@ -417,3 +417,249 @@ def test_models_that_cannot_take_the_batch():
         explain.grad_cam(keras_gap_net(), np.zeros((1, 9, 9, 3), np.float32))
     with pytest.raises(ValueError, match=r"cannot run on images of shape \(2, 8, 8\) \(C, H, W\)"):
         explain.grad_cam(gap_net(), np.zeros((1, 2, SIZE, SIZE)))
+
+
+def test_keras_functional_model_with_keras_ops_between_layers():
+    """``x + skip``, ``keras.ops.relu`` and ``keras.ops.mean`` are operations, not layers."""
+    keras.utils.set_random_seed(3)
+    image = keras.Input((SIZE, SIZE, 3))
+    first = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv1")(image)
+    skip = keras.layers.Conv2D(4, 3, padding="same", name="conv2")(first)
+    features = keras.ops.relu(keras.layers.Conv2D(6, 3, name="conv3")(keras.ops.relu(first + skip)))
+    dense = keras.layers.Dense(CLASSES, name="dense")
+    model = keras.Model(image, dense(keras.ops.mean(features, axis=(1, 2))))
+    images = np.random.default_rng(5).standard_normal((2, SIZE, SIZE, 3)).astype(np.float32)
+    result = explain.grad_cam(model, images, target=[1, 4])
+    assert result.layer == features._keras_history.operation.name
+    inner = keras.Model(image, [features, model.outputs[0]])
+    x = tf.constant(images)
+    with tf.GradientTape() as tape:
+        activations, logits = inner(x)
+        scores = tf.gather(logits, [[1], [4]], batch_dims=1)
+    gradients = tape.gradient(scores, activations).numpy()
+    weights = gradients.mean(axis=(1, 2), keepdims=True)
+    expected = np.maximum((weights * activations.numpy()).sum(axis=-1), 0)
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-5, atol=1e-7)
+    cam = explain.cam(model, images, target=[1, 4])
+    dense_weight = dense.kernel.numpy()[:, [1, 4]].T  # (images, channels)
+    expected_cam = np.einsum("nhwc,nc->nhw", activations.numpy(), dense_weight)
+    np.testing.assert_allclose(cam.heatmaps, expected_cam, rtol=1e-5, atol=1e-6)
+    field = explain.receptive_field(model, result.layer)
+    assert (field.size, field.jump, field.start) == ((7, 7), (1, 1), (-2, -2))
+
+
+class FunctionalHead(nn.Module):
+    """conv, then ``pool`` (a function of the feature maps returning (N, C)), then a dense layer."""
+
+    def __init__(self, pool, activation: nn.Module | None = None) -> None:
+        super().__init__()
+        torch.manual_seed(6)
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.activation = activation
+        self.pool = pool
+        self.dense = nn.Linear(4, CLASSES)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        features = self.conv(x)
+        features = self.activation(features) if self.activation else torch.relu(features)
+        return self.dense(self.pool(features))
+
+
+@pytest.mark.parametrize(
+    "pool",
+    [
+        lambda a: torch.flatten(a.mean((2, 3)), 1),
+        lambda a: nn.functional.adaptive_avg_pool2d(a, 1).squeeze(-1).squeeze(-1),
+    ],
+    ids=["mean-flatten", "pool-squeeze"],
+)
+def test_cam_sees_through_reshapes_of_the_pooled_vector(pool, images_nchw):
+    model = FunctionalHead(pool, nn.ReLU()).double()
+    result = explain.cam(model, images_nchw, target=2)
+    with torch.no_grad():
+        features = model.activation(model.conv(torch.from_numpy(images_nchw))).numpy()
+    expected = np.einsum("nchw,c->nhw", features, model.dense.weight.detach().numpy()[2])
+    assert result.layer == "activation"
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_a_functional_operation_before_the_pooling(images_nchw):
+    """``F.relu`` in ``forward`` has no module to hook: CAM says so, Grad-CAM says what it used."""
+    model = FunctionalHead(lambda a: a.mean((2, 3))).double()
+    with pytest.raises(ValueError, match=r"'relu:\d+'.*functional.*nn\.ReLU\(\).*grad_cam"):
+        explain.cam(model, images_nchw)
+    result = explain.grad_cam(model, images_nchw)
+    assert result.layer == "conv"
+    assert re.search(r"before 'relu:\d+', which runs as a function", result.note)
+
+
+def test_a_torch_tensor_that_requires_grad_is_read(images_nchw):
+    model = gap_net()
+    expected = explain.grad_cam(model, images_nchw)
+    tensor = torch.from_numpy(images_nchw.copy()).requires_grad_()
+    result = explain.grad_cam(model, tensor)
+    np.testing.assert_array_equal(result.heatmaps, expected.heatmaps)
+    assert tensor.grad is None
+
+
+def test_integer_pixels_are_refused_with_what_to_do():
+    with pytest.raises(TypeError, match=r"uint8.*astype\(np\.float64\).*preprocess"):
+        explain.grad_cam(gap_net(), np.zeros((1, 3, SIZE, SIZE), np.uint8))
+
+
+def test_a_layer_inside_a_nested_keras_model_cannot_be_picked_and_the_error_says_so():
+    base = keras.Sequential(
+        [keras.Input((SIZE, SIZE, 3)), keras.layers.Conv2D(4, 3, name="inner_conv")], name="base"
+    )
+    model = keras.Sequential(
+        [keras.Input((SIZE, SIZE, 3)), base, keras.layers.Flatten(), keras.layers.Dense(2)]
+    )
+    with pytest.raises(ValueError, match=r"no layer 'inner_conv'\..*feature maps are: 'base'.*"):
+        explain.grad_cam(model, np.zeros((1, SIZE, SIZE, 3), np.float32), layer="inner_conv")
+
+
+def test_a_torch_model_whose_head_was_replaced_is_traced_again(images_nchw):
+    """Transfer learning: explain, swap in a new head, explain again with the new head."""
+    model = gap_net()
+    explain.cam(model, images_nchw)
+    model.dense = nn.Linear(8, 3).double()
+    result = explain.cam(model, images_nchw, target=1)
+    features = model[:4](torch.from_numpy(images_nchw)).detach().numpy()
+    expected = np.einsum("nchw,c->nhw", features, model.dense.weight.detach().numpy()[1])
+    assert result.logits.shape == (3, 3)
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-10, atol=1e-12)
+    model.conv2 = nn.Conv2d(6, 8, 3, stride=2, padding=1).double()
+    by_object = explain.grad_cam(model, images_nchw, layer=model.conv2)
+    assert by_object.layer == "conv2"
+
+
+def test_a_keras_sequential_model_whose_head_was_replaced(images_nchw):
+    """After pop and add the layers' first calls are in the old graph: a clear error, and the
+    clone it recommends is explained with the new head."""
+    model = keras_gap_net()
+    images = np.ascontiguousarray(images_nchw.transpose(0, 2, 3, 1)).astype(np.float32)
+    explain.cam(model, images)
+    model.pop()
+    model.add(keras.layers.Dense(3, name="new_head"))
+    with pytest.raises(ValueError, match=r"'new_head' reads a tensor.*pop or add.*clone_model"):
+        explain.cam(model, images, target=1)
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    result = explain.cam(copy, images, target=1)
+    features = keras.Model(copy.inputs[0], copy.get_layer("relu2").output)(images).numpy()
+    expected = features @ model.get_layer("new_head").kernel.numpy()[:, 1]
+    assert result.logits.shape == (3, 3)
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_the_default_layer_skips_convolutions_on_pooled_one_by_one_maps(images_nchw):
+    """A 1x1 convolution as classifier after global pooling (MobileNetV3's head) has no map."""
+    torch.manual_seed(7)
+    model = nn.Sequential(
+        OrderedDict(
+            conv=nn.Conv2d(3, 4, 3, padding=1),
+            relu=nn.ReLU(),
+            pool=nn.AdaptiveAvgPool2d(1),
+            classifier=nn.Conv2d(4, CLASSES, 1),
+            flatten=nn.Flatten(),
+        )
+    ).double()
+    result = explain.grad_cam(model, images_nchw, target=2)
+    assert result.layer == "relu" and "'conv'" in result.note
+    with torch.no_grad():
+        features = model[:2](torch.from_numpy(images_nchw)).numpy()
+    weight = model.classifier.weight.detach().numpy()[2, :, 0, 0]
+    expected = np.maximum(np.einsum("nchw,c->nhw", features, weight), 0) / SIZE**2
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-10, atol=1e-14)
+
+
+class WrappedHead(nn.Module):
+    """Features, pooling, then a head in its own container, as torchvision writes classifiers."""
+
+    def __init__(self, head: nn.Sequential) -> None:
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU())
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.head = head
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(torch.flatten(self.pool(self.features(x)), 1))
+
+
+def test_a_head_in_a_container_is_looked_into(images_nchw):
+    torch.manual_seed(8)
+    model = WrappedHead(nn.Sequential(nn.Dropout(0.2), nn.Linear(4, CLASSES))).double().eval()
+    result = explain.cam(model, images_nchw, target=1)
+    features = model.features(torch.from_numpy(images_nchw)).detach().numpy()
+    weight = model.head[1].weight.detach().numpy()[1]
+    np.testing.assert_allclose(
+        result.heatmaps, np.einsum("nchw,c->nhw", features, weight), rtol=1e-10, atol=1e-14
+    )
+    with_softmax = WrappedHead(nn.Sequential(model.head[1], nn.Softmax(dim=1)))
+    with_softmax.features = model.features
+    probabilities = explain.grad_cam(with_softmax, images_nchw, target=1)
+    logits = explain.grad_cam(model, images_nchw, target=1)
+    assert "ends in a softmax ('head.1')" in probabilities.note
+    np.testing.assert_array_equal(probabilities.logits, logits.logits)
+    np.testing.assert_allclose(probabilities.heatmaps, logits.heatmaps, rtol=1e-12, atol=0)
+
+
+class SharedActivation(nn.Module):
+    """One ``self.relu`` called after every convolution, as many PyTorch models do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(9)
+        self.conv1 = nn.Conv2d(3, 4, 3, padding=1)
+        self.conv2 = nn.Conv2d(4, 4, 3, padding=1)
+        self.relu = nn.ReLU()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.dense = nn.Linear(4, CLASSES)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        features = self.relu(self.conv2(self.relu(self.conv1(x))))
+        return self.dense(torch.flatten(self.pool(features), 1))
+
+
+def test_a_module_called_several_times_is_captured_at_the_call_that_was_picked(images_nchw):
+    model = SharedActivation().double()
+    result = explain.grad_cam(model, images_nchw, target=[0, 3, 4])
+    x = torch.from_numpy(images_nchw)
+    features = model.relu(model.conv2(model.relu(model.conv1(x))))
+    scores = model.dense(features.mean((2, 3)))[[0, 1, 2], [0, 3, 4]]
+    (gradients,) = torch.autograd.grad(scores.sum(), features)
+    expected = naive_grad_cam(features.detach().numpy(), gradients.numpy())
+    assert result.layer == "relu"
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-10, atol=1e-14)
+    cam = explain.cam(model, images_nchw, target=3)
+    weight = model.dense.weight.detach().numpy()[3]
+    np.testing.assert_allclose(
+        cam.heatmaps, np.einsum("nchw,c->nhw", features.detach().numpy(), weight), rtol=1e-10
+    )
+
+
+def test_a_keras_layer_called_twice_is_an_error_that_says_so():
+    relu = keras.layers.ReLU(name="shared_relu")
+    image = keras.Input((SIZE, SIZE, 3))
+    features = relu(keras.layers.Conv2D(4, 3)(relu(keras.layers.Conv2D(4, 3)(image))))
+    model = keras.Model(image, keras.layers.Dense(2)(keras.layers.Flatten()(features)))
+    with pytest.raises(ValueError, match=r"called more than once.*a layer of its own"):
+        explain.grad_cam(model, np.zeros((1, SIZE, SIZE, 3), np.float32))
+
+
+def test_a_subclassed_keras_model_is_refused_with_what_to_do():
+    class Subclassed(keras.Model):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = keras.layers.Conv2D(4, 3)
+            self.pool = keras.layers.GlobalAveragePooling2D()
+            self.dense = keras.layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(self.pool(self.conv(x)))
+
+    model = Subclassed()
+    images = np.zeros((1, SIZE, SIZE, 3), np.float32)
+    model(images)
+    with pytest.raises(ValueError, match=r"subclassed keras\.Model.*write it as a functional"):
+        explain.grad_cam(model, images)

@@ -309,3 +309,37 @@ class SqueezeExcite(nn.Module):
 def test_a_broadcast_gate_is_not_followed():
     field = explain.receptive_field(SqueezeExcite(), "after", input_size=(12, 12))
     assert (field.size, field.jump, field.start) == ((7, 7), (1, 1), (-2, -2))
+
+
+class FunctionalPooling(nn.Module):
+    """The PyTorch tutorial's way: pooling called as functions in forward()."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 2, 5)
+        self.conv2 = nn.Conv2d(2, 2, 5)
+        self.conv3 = nn.Conv2d(2, 1, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
+        x = F.avg_pool2d(self.conv2(x), 3, stride=2, padding=1)
+        return self.conv3(F.max_pool2d(x, kernel_size=2, stride=1, padding=1, dilation=2))
+
+
+def test_functional_pooling_has_the_geometry_of_its_arguments():
+    model = FunctionalPooling().double()
+    same_with_modules = nn.Sequential(
+        OrderedDict(
+            conv1=nn.Conv2d(1, 2, 5),
+            pool1=nn.MaxPool2d(2),
+            conv2=nn.Conv2d(2, 2, 5),
+            pool2=nn.AvgPool2d(3, stride=2, padding=1),
+            pool3=nn.MaxPool2d(2, stride=1, padding=1, dilation=2),
+            conv3=nn.Conv2d(2, 1, 3),
+        )
+    )
+    assert explain.receptive_field(model, "conv2", input_size=(40, 40)).size == (14, 14)
+    for layer in ("conv2", "conv3"):
+        field = explain.receptive_field(model, layer, input_size=(40, 40))
+        expected = explain.receptive_field(same_with_modules, layer, input_size=(40, 40))
+        assert field == expected

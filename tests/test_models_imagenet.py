@@ -125,6 +125,19 @@ def test_decode_predictions_against_scipy_softmax():
         assert predictions[0].name == imagenet.class_names()[expected[0]]
 
 
+def test_decode_predictions_refuses_probabilities_and_says_how_to_pass_them():
+    """Keras applications end in a softmax: a second one would flatten the probabilities."""
+    logits = np.random.default_rng(2).normal(0, 3, (2, 1000))
+    probabilities = scipy.special.softmax(logits, axis=1).astype(np.float32)
+    with pytest.raises(ValueError, match=r"probabilities.*np\.log\(probabilities\)"):
+        imagenet.decode_predictions(probabilities)
+    via_log = imagenet.decode_predictions(np.log(probabilities), top=3)
+    for predictions, row in zip(via_log, probabilities, strict=True):
+        expected = np.argsort(row)[::-1][:3]
+        assert [p.index for p in predictions] == expected.tolist()
+        np.testing.assert_allclose([p.probability for p in predictions], row[expected], rtol=1e-5)
+
+
 @pytest.mark.parametrize(
     ("logits", "top", "error", "match"),
     [

@@ -32,6 +32,26 @@ def convolution_names(graph: Graph) -> list[str]:
     return [node.name for node in graph.nodes if node.kind == "conv" and node.layer is not None]
 
 
+def _candidates(graph: Graph) -> str:
+    """Which layers can be picked, as a sentence for error messages."""
+    convolutions = convolution_names(graph)
+    if convolutions:
+        return (
+            f"Its convolutional layers are: {_listing(convolutions)}; layer=None picks the last "
+            "one's output."
+        )
+    maps = [
+        graph.nodes[i].name
+        for i in _selectable(graph)
+        if graph.nodes[i].spatial is not None and graph.nodes[i].kind != "input"
+    ]
+    return (
+        "It has no convolutional layer of its own (the layers of a nested model cannot be "
+        "picked, only the nested model as a whole); its layers with feature maps are: "
+        f"{_listing(maps) if maps else 'none'}."
+    )
+
+
 def _describe(node: Node) -> str:
     return f"{node.name!r} ({node.type_name})"
 
@@ -54,10 +74,7 @@ def find_layer(graph: Graph, layer: Any) -> int:
         close = difflib.get_close_matches(layer, names, n=3) if isinstance(layer, str) else []
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         what = repr(layer) if isinstance(layer, str) else f"the {type(layer).__name__} passed"
-        raise ValueError(
-            f"the model has no layer {what}.{hint} Its convolutional layers are: "
-            f"{_listing(convolution_names(graph))}; layer=None picks the last one's output."
-        )
+        raise ValueError(f"the model has no layer {what}.{hint} {_candidates(graph)}")
     if len(matches) > 1:
         raise ValueError(
             f"layer {graph.nodes[matches[0]].name!r} runs {len(matches)} times in one forward "
@@ -69,14 +86,16 @@ def find_layer(graph: Graph, layer: Any) -> int:
     if node.spatial is None:
         raise ValueError(
             f"layer {_describe(node)} has output shape {node.shape}, not a batch of feature maps "
-            "with height and width; CAM and Grad-CAM need a convolutional layer, e.g. "
-            f"{_listing(convolution_names(graph)[-3:])}."
+            "with height and width; CAM and Grad-CAM need a layer with feature maps. "
+            f"{_candidates(graph)}"
         )
     return index
 
 
 def default_layer(graph: Graph) -> tuple[int, str]:
     """The last convolution's output, after the layers that follow it on the same grid.
+
+    Convolutions with a 1x1 output (on a globally pooled map) do not count.
 
     From the last convolutional layer, follow its consumers while they keep the shape
     (BatchNorm, activation, identity, a block ending there) and take the last one that can be
@@ -87,7 +106,12 @@ def default_layer(graph: Graph) -> tuple[int, str]:
     (index, note)
         The node and a sentence saying which layer was picked and why.
     """
-    convolutions = [i for i, node in enumerate(graph.nodes) if node.kind == "conv"]
+    # A convolution on a pooled 1x1 map (a classifier or squeeze-excitation gate) has no map.
+    convolutions = [
+        i
+        for i, node in enumerate(graph.nodes)
+        if node.kind == "conv" and node.spatial not in (None, (1, 1))
+    ]
     if not convolutions:
         return _last_feature_maps(graph)
     run = [convolutions[-1]]
@@ -99,9 +123,15 @@ def default_layer(graph: Graph) -> tuple[int, str]:
     index = [i for i in run if graph.nodes[i].layer is not None][-1]
     conv = graph.nodes[run[0]]
     after = [graph.nodes[i].name for i in run[1:] if i < index]
+    # PyTorch operations called as functions in forward() (F.relu, x + skip) have no module
+    # whose output could be captured: say that the map is taken before them.
+    skipped = [repr(graph.nodes[i].name) for i in run if i > index]
     note = f"layer=None: using {graph.nodes[index].name!r}, the output of the last convolution"
     note += f" {conv.name!r}" if index != run[0] else ""
     note += f" (after {', '.join(after)})" if after else ""
+    if skipped:
+        runs = "runs as a function" if len(skipped) == 1 else "run as functions"
+        note += f", before {', '.join(skipped)}, which {runs} and cannot be captured"
     return index, note + "."
 
 
@@ -126,6 +156,16 @@ def _last_feature_maps(graph: Graph) -> tuple[int, str]:
     )
 
 
+def _unwrap(graph: Graph, index: int) -> int:
+    """The layer whose output ``index`` passes on unchanged: through containers and identities
+    (not to a functional operation, which cannot be captured)."""
+    node = graph.nodes[index]
+    while node.kind == "alias" and node.inputs and graph.nodes[node.inputs[0]].layer is not None:
+        index = node.inputs[0]
+        node = graph.nodes[index]
+    return index
+
+
 def score_node(graph: Graph) -> tuple[int, str]:
     """The node whose output are the class scores before any softmax.
 
@@ -137,10 +177,10 @@ def score_node(graph: Graph) -> tuple[int, str]:
     (index, note)
         The node, and a sentence when the scores are not the model's output.
     """
-    output = graph.nodes[graph.output]
-    index, note = graph.output, ""
+    index, note = _unwrap(graph, graph.output), ""
+    output = graph.nodes[index]
     if output.kind == "softmax":
-        index = output.inputs[0]
+        index = _unwrap(graph, output.inputs[0])
         if graph.nodes[index].layer is None:
             raise ValueError(
                 f"the model ends in a functional softmax ({output.name}) applied to the result "
@@ -203,6 +243,13 @@ def cam_layer(graph: Graph, score: int, layer: Any) -> tuple[int, str]:
         pooled = nodes[pooled].inputs[0]
         aliases.add(pooled)
     feature = nodes[index].inputs[0]
+    if nodes[feature].layer is None:
+        raise ValueError(
+            f"the global average pooling {nodes[index].name!r} reads {nodes[feature].name!r}, "
+            "the result of a functional operation in forward(), which cannot be captured; make "
+            "it a module (e.g. nn.ReLU() instead of F.relu) to explain the model with CAM, or "
+            "use mnn.explain.grad_cam."
+        )
     if layer is None:
         note = (
             f"layer=None: using {nodes[feature].name!r}, the layer that feeds the global "

@@ -77,13 +77,21 @@ class CamResult:
 def check_images(images: Any, layout: str, dtype: np.dtype) -> np.ndarray:
     """A batch in the model's ``layout`` and ``dtype``, as a NumPy array (tensors are read)."""
     if not isinstance(images, np.ndarray) and hasattr(images, "__array__"):
-        images = np.asarray(images)
+        # A PyTorch tensor that requires grad can only be read once detached.
+        images = np.asarray(images.detach() if hasattr(images, "detach") else images)
     if isinstance(images, np.ndarray) and images.ndim == 3:
         raise ValueError(
             f"images must be a batch ({layout}), got {describe(images)}; for one image pass "
             "images[None]."
         )
-    check_array(images, "images", ndim=4, dtype_kind="f", finite=True)
+    check_array(images, "images", ndim=4)
+    if images.dtype.kind in "iub" and dtype.kind == "f":
+        raise TypeError(
+            f"images are {images.dtype} but the model computes in {dtype}: scale them as the "
+            f"model was trained, e.g. images.astype(np.{dtype.name}) / 255, or for the ImageNet "
+            "models with mnn.models.imagenet.preprocess."
+        )
+    check_array(images, "images", dtype_kind="f", finite=True)
     channels, other = _CHANNEL_AXIS[layout], _CHANNEL_AXIS[_OTHER_LAYOUT[layout][0]]
     if images.shape[channels] > 4 and images.shape[other] <= 4:
         wrong, convert = _OTHER_LAYOUT[layout]
@@ -234,7 +242,8 @@ def grad_cam(model: Any, images: Any, layer: Any = None, target: Any = "top") ->
         (N, C, H, W) for PyTorch or (N, H, W, C) for Keras, in the model's dtype.
     layer
         A layer name or object with (h, w) feature maps; ``None`` picks the output of the last
-        convolution (after its BatchNorm and activation) and says which in
+        convolution (after its BatchNorm and activation, unless a PyTorch ``forward`` applies
+        them as functions, ``F.relu``, which have no output to capture) and says which in
         ``result.note`` (and at INFO level on the ``"mnn"`` logger).
     target
         A class index, a list of one class per image, ``"top"`` or ``("top", k)``.

@@ -231,7 +231,8 @@ def decode_predictions(logits: np.ndarray, top: int = 5) -> list[list[Prediction
     Parameters
     ----------
     logits
-        (N, 1000) logits (not probabilities: the softmax is taken here).
+        (N, 1000) logits (not probabilities: the softmax is taken here). For a model that
+        outputs probabilities, pass ``np.log(probabilities)``.
     top
         How many classes per image.
 
@@ -244,6 +245,14 @@ def decode_predictions(logits: np.ndarray, top: int = 5) -> list[list[Prediction
     top = check_positive_int(top, "top")
     if top > NUM_CLASSES:
         raise ValueError(f"top must be at most {NUM_CLASSES}, got {top}.")
+    # Logits of 1000 classes are never all in [0, 1] with rows summing to 1; probabilities are,
+    # and a second softmax would flatten them to about 1/1000 each.
+    if logits.min() >= 0 and logits.max() <= 1 and np.allclose(logits.sum(axis=1), 1, atol=1e-3):
+        raise ValueError(
+            "logits look like probabilities (values in [0, 1], rows summing to 1), e.g. the "
+            "output of a model that ends in a softmax such as mnn.models.keras_application; "
+            "pass decode_predictions(np.log(probabilities)), whose softmax is the probabilities."
+        )
     probabilities = softmax(logits)
     names = class_names()
     order = np.argsort(-probabilities, axis=1, kind="stable")[:, :top]
@@ -259,7 +268,10 @@ def classify(model: Any, images: np.ndarray | Sequence[np.ndarray], top: int = 5
     Parameters
     ----------
     model
-        A PyTorch or Keras ImageNet classifier.
+        A PyTorch or Keras ImageNet classifier that takes :func:`preprocess`'s inputs and
+        returns logits, as :func:`mnn.models.efficientnet_lite0`; not the
+        :func:`mnn.models.keras_application` models, which have their own preprocessing and
+        return probabilities.
     images
         Photos as accepted by :func:`preprocess`.
     top

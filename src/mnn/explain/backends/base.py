@@ -72,7 +72,8 @@ class Node:
     ----------
     name
         The layer's name (``model.get_layer`` in Keras, ``model.named_modules`` in PyTorch);
-        functional operations get ``"<op>:<index>"`` and cannot be picked as layers.
+        PyTorch's functional operations get ``"<op>:<index>"`` and cannot be picked as layers.
+        The ``keras.ops`` of a functional Keras model keep their own names and can be picked.
     kind
         One of :data:`KINDS`.
     inputs
@@ -86,7 +87,8 @@ class Node:
     geometry
         For ``conv``, ``pool`` and ``pad`` nodes.
     layer
-        The framework's layer or module object; ``None`` for functional operations.
+        The framework's layer, operation or module object; ``None`` for PyTorch's functional
+        operations.
     softmax
         A dense layer whose activation is a softmax (Keras ``Dense(activation="softmax")``).
     """

@@ -21,6 +21,8 @@ from .base import Capture, Geometry, Graph, Node, kind_from_shapes, pair
 layout = "NHWC"
 layers = keras.layers
 
+# Graphs per model and input shape, and compiled captures per model, for the layers they were
+# built from: a Sequential model changed since (pop, add) is read again.
 _graphs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _functions: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -38,7 +40,8 @@ def _image_input(model: keras.Model) -> keras.KerasTensor:
     if not inputs:
         raise ValueError(
             "the Keras model has no defined input: build it on keras.Input((H, W, C)) (for a "
-            "Sequential model, as its first entry)."
+            "Sequential model, as its first entry). A subclassed keras.Model, with a call() of "
+            "its own, has no layer graph to read: write it as a functional model."
         )
     if len(inputs) != 1 or len(model.outputs) != 1:
         raise ValueError(
@@ -80,8 +83,24 @@ def _windowed(layer: layers.Layer, height: int, width: int) -> tuple[str, Geomet
     return kind, Geometry(kernel, stride, padding, dilation)
 
 
+def _operation_kind(operation: Any, height: int) -> str | None:
+    """The kind of a ``keras.ops`` operation applied between layers, where its class tells it."""
+    name = type(operation).__name__
+    if name in ("Softmax", "LogSoftmax"):
+        return "softmax"
+    if name in ("Reshape", "Squeeze"):
+        return "flatten"
+    if name == "Mean" and height and operation.axis is not None:
+        axes = operation.axis if isinstance(operation.axis, (list, tuple)) else [operation.axis]
+        if {axis % 4 for axis in axes} == {1, 2}:
+            return "global_average_pool"
+    return None
+
+
 def _kind(layer: layers.Layer, height: int, width: int) -> tuple[str | None, Geometry | None]:
     """Kind and geometry where the layer's class tells them; ``None`` to decide by shapes."""
+    if not isinstance(layer, layers.Layer):
+        return _operation_kind(layer, height), None
     if isinstance(layer, _CONVOLUTIONS + _POOLS):
         return _windowed(layer, height, width)
     if isinstance(layer, layers.ZeroPadding2D):
@@ -120,8 +139,15 @@ def _as_list(value: Any) -> list:
     return [value]
 
 
+def _operations(model: keras.Model) -> list:
+    """The model's layers and, in a functional model, the keras.ops applied to its tensors
+    between layers (x + skip, keras.ops.relu): nodes too, named and picked like layers."""
+    operations = getattr(model, "operations", None) or model.layers
+    return [layer for layer in operations if not isinstance(layer, layers.InputLayer)]
+
+
 def _build_graph(model: keras.Model, input_shape: tuple[int, ...]) -> Graph:
-    chosen = [layer for layer in model.layers if not isinstance(layer, layers.InputLayer)]
+    chosen = _operations(model)
     try:
         outputs = [layer.output for layer in chosen]
     except (AttributeError, ValueError) as error:
@@ -136,7 +162,17 @@ def _build_graph(model: keras.Model, input_shape: tuple[int, ...]) -> Graph:
     nodes = [Node("input", "input", (), input_shape, tuple(input_shape[:2]), "InputLayer")]
     producer = {id(image): 0}
     for layer, tensor, shape in zip(chosen, outputs, shapes, strict=True):
-        sources = tuple(dict.fromkeys(producer[id(t)] for t in _as_list(layer.input)))
+        tensors = [t for t in _as_list(layer.input) if isinstance(t, keras.KerasTensor)]
+        if any(id(t) not in producer for t in tensors):
+            # layer.input is the input of the layer's first call, which may be in another graph.
+            raise ValueError(
+                f"layer {layer.name!r} reads a tensor that no layer of this model made in its "
+                "first call, so mnn.explain cannot read the graph. If a layer is called more "
+                "than once in the model, give each call a layer of its own; if the model was "
+                "changed with pop or add, or shares layers with another model, explain a copy: "
+                "copy = keras.models.clone_model(model); copy.set_weights(model.get_weights())."
+            )
+        sources = tuple(dict.fromkeys(producer[id(t)] for t in tensors))
         source_shapes = [(1, *nodes[i].shape) for i in sources]
         grids = [_grid(s) for s in source_shapes]
         height, width = grids[0] if grids and grids[0] else (0, 0)
@@ -182,7 +218,12 @@ def graph(model: keras.Model, input_shape: tuple[int, ...] | None) -> Graph:
         raise ValueError(
             f"the model takes images of shape {declared} (H, W, C), got {input_shape}."
         )
-    cached = _graphs.setdefault(model, {})
+    # The cached nodes keep their layers alive, so an id here cannot be reused by a new layer.
+    operations = tuple(id(layer) for layer in _operations(model))
+    if model not in _graphs or _graphs[model][0] != operations:
+        _graphs[model] = (operations, {})
+        _functions.pop(model, None)
+    cached = _graphs[model][1]
     if input_shape not in cached:
         cached[input_shape] = _build_graph(model, input_shape)
     return cached[input_shape]

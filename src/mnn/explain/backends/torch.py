@@ -25,13 +25,19 @@ from .base import Capture, Geometry, Graph, Node, kind_from_shapes, pair
 
 layout = "NCHW"
 
-# Graphs per model and input shape: tracing costs one forward pass with hooks.
+# Graphs per model and input shape, with the modules they were traced from: tracing costs one
+# forward pass with hooks, and a model whose modules were replaced since must be traced again.
 _graphs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 _PADS = (nn.ConstantPad2d, nn.ReflectionPad2d, nn.ReplicationPad2d)
 _SOFTMAX_FUNCTIONS = {"softmax", "log_softmax"}
-_RESHAPE_FUNCTIONS = {"flatten", "view", "reshape"}
+_RESHAPE_FUNCTIONS = {"flatten", "view", "reshape", "squeeze"}
 _SPATIAL_DIMS = ({2, 3}, {-2, -1})
+# The functional pooling of forward() (F.max_pool2d(x, 2)) and the names of its arguments.
+_POOL_ARGUMENTS = {
+    "max_pool2d": ("kernel_size", "stride", "padding", "dilation"),
+    "avg_pool2d": ("kernel_size", "stride", "padding"),
+}
 
 
 def dtype(model: nn.Module) -> np.dtype:
@@ -103,8 +109,15 @@ def _function_kind(name: str, args: tuple, kwargs: dict, output: torch.Tensor) -
     if name == "dropout":
         return "dropout"
     source = args[0] if args and isinstance(args[0], torch.Tensor) else None
-    if source is None or source.dim() != 4:
+    if source is None:
         return None
+    # Reshaping a pooled (N, C, 1, 1) or (N, C) vector keeps its values: CAM looks through it.
+    if name in _RESHAPE_FUNCTIONS and output.dim() in (2, 3) and output.numel() == source.numel():
+        return "flatten"
+    if source.dim() != 4:
+        return None
+    if name in _POOL_ARGUMENTS:
+        return "pool"
     if name == "adaptive_avg_pool2d" and pair(args[1] if len(args) > 1 else 1) == (1, 1):
         return "global_average_pool"
     if name == "mean":
@@ -113,9 +126,22 @@ def _function_kind(name: str, args: tuple, kwargs: dict, output: torch.Tensor) -
             _SPATIAL_DIMS
         ):
             return "global_average_pool"
-    if name in _RESHAPE_FUNCTIONS and output.dim() == 2:
-        return "flatten"
     return None
+
+
+def _pool_geometry(name: str, args: tuple, kwargs: dict) -> Geometry:
+    """The geometry of ``F.max_pool2d`` or ``F.avg_pool2d`` called with ``args`` and ``kwargs``."""
+    # Positional arguments may stop early or go on past these (ceil_mode).
+    values = dict(zip(_POOL_ARGUMENTS[name], args[1:], strict=False))
+    values.update({key: kwargs[key] for key in _POOL_ARGUMENTS[name] if key in kwargs})
+    kernel = pair(values["kernel_size"])
+    stride = values.get("stride")
+    return Geometry(
+        kernel,
+        pair(stride) if stride else kernel,
+        pair(values.get("padding", 0)),
+        pair(values.get("dilation", 1)),
+    )
 
 
 def _tensors(value: Any) -> list[torch.Tensor]:
@@ -181,7 +207,8 @@ class _Recorder(TorchFunctionMode):
             if inputs and outputs:
                 name = getattr(func, "__name__", "op").strip("_")
                 kind = _function_kind(name, args, kwargs, outputs[0])
-                self.add(f"{name}:{len(self.nodes)}", inputs, outputs, kind)
+                geometry = _pool_geometry(name, args, kwargs) if kind == "pool" else None
+                self.add(f"{name}:{len(self.nodes)}", inputs, outputs, kind, geometry)
         return result
 
 
@@ -252,7 +279,7 @@ def _input_channels(model: nn.Module) -> int:
 
 
 def graph(model: nn.Module, input_shape: tuple[int, ...] | None) -> Graph:
-    """The layer graph of ``model`` for one (C, H, W) input (traced once, then cached).
+    """The layer graph of ``model`` for one (C, H, W) input (traced once per set of modules).
 
     ``input_shape`` may be (H, W) alone: the channels are then those of a graph traced earlier
     for that size, or the ``in_channels`` of the first ``nn.Conv2d``.
@@ -261,7 +288,11 @@ def graph(model: nn.Module, input_shape: tuple[int, ...] | None) -> Graph:
         raise ValueError(
             "a PyTorch module does not declare its input size: pass input_size=(H, W)."
         )
-    cached = _graphs.setdefault(model, {})
+    # The traced nodes keep their modules alive, so an id here cannot be reused by a new module.
+    modules = tuple((name, id(module)) for name, module in model.named_modules())
+    if model not in _graphs or _graphs[model][0] != modules:
+        _graphs[model] = (modules, {})
+    cached = _graphs[model][1]
     if len(input_shape) == 2:
         matches = [shape for shape in cached if shape[1:] == tuple(input_shape)]
         input_shape = matches[0] if matches else (_input_channels(model), *input_shape)
@@ -294,8 +325,18 @@ def capture(
     """
     module = graph.nodes[layer].layer
     kept: dict[str, list[torch.Tensor]] = {"activations": [], "logits": []}
+    # A module called several times per forward pass (one shared self.relu) is kept at the call
+    # of the chosen node.
+    call = sum(node.layer is module for node in graph.nodes[:layer])
+    calls = 0
 
-    def keep_activations(module: nn.Module, args: tuple, output: torch.Tensor) -> torch.Tensor:
+    def keep_activations(
+        module: nn.Module, args: tuple, output: torch.Tensor
+    ) -> torch.Tensor | None:
+        nonlocal calls
+        calls += 1
+        if calls - 1 != call:
+            return None
         kept["activations"].append(output)
         # Later layers get a copy, so that in-place operations after this layer (ReLU(inplace))
         # cannot overwrite the values and the gradients we read here.
