@@ -51,6 +51,8 @@ def test_image_grid_of_ten_columns_fits_with_titles_and_row_labels() -> None:
     plt.close(fig)
     with pytest.raises(ValueError, match="got 1 row labels for 2 rows of 10 images"):
         image_grid(images, row_labels=["bilinear"])
+    with pytest.raises(ValueError, match="size must be a positive number of inches, got 0"):
+        image_grid(images, size=0)
 
 
 def test_class_grid_and_reconstruction_grid_fit_their_row_names() -> None:
