@@ -5,6 +5,7 @@ from .convergence import plot_convergence
 from .curves import plot_history
 from .grids import class_grid, image_grid
 from .latent import latent_plane, latent_scatter
+from .legends import figure_legend
 from .overlays import DIVERGING, diverging_overlay, heatmap_grid, overlay_grid, superimpose
 from .predictions import plot_predictions
 from .reconstructions import reconstruction_grid
@@ -13,6 +14,7 @@ __all__ = [
     "DIVERGING",
     "class_grid",
     "diverging_overlay",
+    "figure_legend",
     "heatmap_grid",
     "image_grid",
     "latent_plane",

@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .._validation import check_array
+from ._layout import TEXT_SIZE
 
 
 def plot_confusion_matrix(
@@ -47,14 +48,17 @@ def plot_confusion_matrix(
     if len(names) != k:
         raise ValueError(f"got {len(names)} class names for a {k}x{k} matrix.")
     if ax is None:
-        _, ax = plt.subplots(figsize=(0.45 * k + 1.5, 0.45 * k + 1.2))
+        # Cells wide enough for a four-digit count at the book's text size.
+        _, ax = plt.subplots(figsize=(0.55 * k + 1.5, 0.55 * k + 1.2))
     ax.imshow(np.log1p(matrix), cmap="Blues")
     threshold = np.log1p(matrix).max() / 2
     for row in range(k):
         for column in range(k):
             count = matrix[row, column]
             color = "white" if np.log1p(count) > threshold else "black"
-            ax.text(column, row, str(count), ha="center", va="center", fontsize=7, color=color)
+            ax.text(
+                column, row, str(count), ha="center", va="center", fontsize=TEXT_SIZE, color=color
+            )
     ax.set_xticks(range(k), names)
     ax.set_yticks(range(k), names)
     ax.set_xlabel("predicted")

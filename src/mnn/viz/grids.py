@@ -6,18 +6,21 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .._validation import check_array, check_positive_int
+from ._layout import TEXT_SIZE, cell_size, label_width, text_size
 
 
 def image_grid(
     images: np.ndarray,
     *,
     titles: Sequence[str] | None = None,
+    row_labels: Sequence[str] | None = None,
     ncols: int = 10,
     cmap: str = "gray",
-    size: float = 1.2,
+    size: float | None = None,
     suptitle: str | None = None,
 ) -> Figure:
     """Show images in a grid, row by row.
@@ -29,12 +32,15 @@ def image_grid(
         range for grey images, as given for RGB).
     titles
         One short title per image, or ``None``.
+    row_labels
+        One label per row, written left of the row (e.g. the method that made it), or ``None``.
     ncols
         Images per row.
     cmap
         Colour map for grey images.
     size
-        Width and height of one cell in inches.
+        Width and height of one cell in inches; default 1.2, less when needed to keep the
+        figure within the book's column.
     suptitle
         Title of the whole figure.
 
@@ -51,19 +57,43 @@ def image_grid(
     n = len(images)
     ncols = min(ncols, max(n, 1))
     nrows = max(1, -(-n // ncols))
+    if row_labels is not None and len(row_labels) != nrows:
+        raise ValueError(
+            f"got {len(row_labels)} row labels for {nrows} rows of {ncols} images; pass one "
+            "label per row."
+        )
+    labels = row_labels or []
+    size = cell_size(size, 1.2, ncols, label_width(labels, TEXT_SIZE))
+    fontsize = text_size(size * ncols + label_width(labels, TEXT_SIZE))
+    margin = label_width(labels, fontsize)
+    title_height = 1.6 * fontsize / 72 if titles is not None else 0.0
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(size * ncols, size * nrows + 0.3), squeeze=False
+        nrows,
+        ncols,
+        figsize=(size * ncols + margin, (size + title_height) * nrows + (0.5 if suptitle else 0.1)),
+        squeeze=False,
     )
     for index, ax in enumerate(axes.flat):
-        ax.axis("off")
+        _bare(ax)
         if index < n:
             ax.imshow(images[index], cmap=cmap if images.ndim == 3 else None)
             if titles is not None:
-                ax.set_title(titles[index], fontsize=8)
+                ax.set_title(titles[index], fontsize=fontsize)
+    if row_labels is not None:
+        for ax, label in zip(axes[:, 0], row_labels, strict=True):
+            ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=fontsize)
     if suptitle:
-        fig.suptitle(suptitle)
+        fig.suptitle(suptitle, fontsize=fontsize * 1.2)
     fig.tight_layout()
     return fig
+
+
+def _bare(ax: Axes) -> None:
+    """No ticks, no frame; unlike ``axis("off")`` the axis labels stay visible."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
 
 
 def class_grid(
@@ -73,7 +103,7 @@ def class_grid(
     *,
     per_class: int = 8,
     seed: int = 0,
-    size: float = 0.9,
+    size: float | None = None,
 ) -> Figure:
     """Show ``per_class`` random samples of every class: one row per class, named on the left.
 
@@ -90,7 +120,8 @@ def class_grid(
     seed
         Seed of the draw, so that the figure is the same every run.
     size
-        Width and height of one cell in inches.
+        Width and height of one cell in inches; default 0.9, less when needed to keep the
+        figure within the book's column.
 
     Returns
     -------
@@ -101,8 +132,10 @@ def class_grid(
     per_class = check_positive_int(per_class, "per_class")
     rng = np.random.default_rng(seed)
     nrows = len(class_names)
-    label_width = 1.1  # inches on the left for the class names
-    width, height = size * per_class + label_width, size * nrows + 0.4
+    size = cell_size(size, 0.9, per_class, label_width(class_names, TEXT_SIZE))
+    fontsize = text_size(size * per_class + label_width(class_names, TEXT_SIZE))
+    margin = label_width(class_names, fontsize)
+    width, height = size * per_class + margin, size * nrows + 0.4
     fig, axes = plt.subplots(nrows, per_class, figsize=(width, height), squeeze=False)
     for row, name in enumerate(class_names):
         members = np.flatnonzero(labels == row)
@@ -115,13 +148,10 @@ def class_grid(
         for col, index in enumerate(chosen):
             ax = axes[row, col]
             ax.imshow(images[index], cmap="gray_r")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            for spine in ax.spines.values():
-                spine.set_visible(False)
-        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+            _bare(ax)
+        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=fontsize)
     fig.subplots_adjust(
-        left=label_width / width,
+        left=margin / width,
         right=0.99,
         bottom=0.01,
         top=1 - 0.4 / height,

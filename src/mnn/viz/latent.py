@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .._validation import check_array
+from ._layout import TEXT_SIZE
 
 
 def latent_scatter(
@@ -42,7 +43,8 @@ def latent_scatter(
     axis_labels
         Names of the two coordinates.
     legend
-        Draw the legend of class names (right of the axes).
+        Draw the legend of class names (right of the axes). With several scatters in one
+        figure, pass ``False`` and draw one legend for all with :func:`figure_legend`.
 
     Returns
     -------
@@ -68,7 +70,7 @@ def latent_scatter(
     if title:
         ax.set_title(title)
     if legend:
-        ax.legend(fontsize=7, markerscale=2.0, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        ax.legend(fontsize=TEXT_SIZE, markerscale=2.0, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return ax
 
 

@@ -11,10 +11,12 @@ from collections.abc import Sequence
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import LinearSegmentedColormap, Normalize
 from matplotlib.figure import Figure
 
 from .._validation import check_array, describe
+from ._layout import cell_size, text_size
 
 #: Blue for negative, grey for zero, red for positive values (used with a symmetric range).
 DIVERGING = LinearSegmentedColormap.from_list(
@@ -168,6 +170,7 @@ def heatmap_grid(
     if titles is not None and len(titles) != len(heatmaps):
         raise ValueError(f"got {len(titles)} titles for {len(heatmaps)} heatmaps.")
     rows = len(heatmaps)
+    fontsize = text_size(3 * size)
     fig, axes = plt.subplots(rows, 3, figsize=(3 * size, rows * size + 0.2), squeeze=False)
     for row, (picture, heatmap) in enumerate(zip(images, heatmaps, strict=True)):
         rgb = as_rgb(picture)
@@ -180,14 +183,15 @@ def heatmap_grid(
             overlay = superimpose(rgb, heatmap, alpha=alpha)
         axes[row, 0].imshow(rgb)
         axes[row, 2].imshow(overlay)
-        fig.colorbar(shown, ax=axes[row, 1], fraction=0.046, pad=0.04)
+        bar = fig.colorbar(shown, ax=axes[row, 1], fraction=0.046, pad=0.04)
+        bar.ax.tick_params(labelsize=fontsize)
         if titles is not None:
-            axes[row, 0].set_ylabel(titles[row], fontsize=9)
+            axes[row, 0].set_ylabel(titles[row], fontsize=fontsize)
         for ax in axes[row]:
             ax.set_xticks([])
             ax.set_yticks([])
     for ax, label in zip(axes[0], ("image", "heatmap", "overlay"), strict=True):
-        ax.set_title(label, fontsize=9)
+        ax.set_title(label, fontsize=fontsize)
     fig.tight_layout()
     return fig
 
@@ -199,7 +203,8 @@ def overlay_grid(
     *,
     row_titles: Sequence[str] | None = None,
     alpha: float = 0.5,
-    size: float = 2.0,
+    size: float | None = None,
+    colorbar: bool = False,
 ) -> Figure:
     """One row per image: the image, then one jet overlay per heatmap (e.g. its top-k classes).
 
@@ -216,7 +221,11 @@ def overlay_grid(
     alpha
         Weight of the colour in the overlays.
     size
-        Width and height of one cell in inches.
+        Width and height of one cell in inches; default 2.0, less when needed to keep the
+        figure within the book's column.
+    colorbar
+        Add one colour bar for all overlays, from 0 to 1: :func:`superimpose` divides each
+        heatmap by its own maximum, so colours compare places within a map, not across maps.
 
     Returns
     -------
@@ -231,22 +240,31 @@ def overlay_grid(
         raise ValueError(f"titles must be {rows} rows of {columns} strings, like the heatmaps.")
     if row_titles is not None and len(row_titles) != rows:
         raise ValueError(f"got {len(row_titles)} row titles for {rows} images.")
-    fig, axes = plt.subplots(
-        rows, columns + 1, figsize=((columns + 1) * size, rows * size + 0.2), squeeze=False
-    )
+    bar_width = 0.8 if colorbar else 0.0
+    size = cell_size(size, 2.0, columns + 1, bar_width)
+    width = (columns + 1) * size + bar_width
+    fontsize = text_size(width)
+    fig, axes = plt.subplots(rows, columns + 1, figsize=(width, rows * size + 0.2), squeeze=False)
     for row in range(rows):
         rgb = as_rgb(images[row], f"images[{row}]")
         axes[row, 0].imshow(rgb)
         if row_titles is not None:
-            axes[row, 0].set_title(row_titles[row], fontsize=9)
+            axes[row, 0].set_title(row_titles[row], fontsize=fontsize)
         for column in range(columns):
             ax = axes[row, column + 1]
             ax.imshow(superimpose(rgb, heatmaps[row, column], alpha=alpha))
             if titles is not None:
-                ax.set_title(titles[row][column], fontsize=9)
+                ax.set_title(titles[row][column], fontsize=fontsize)
         for ax in axes[row]:
             ax.axis("off")
-    fig.tight_layout()
+    # Keep a strip on the right for the colour bar and its label.
+    fig.tight_layout(rect=(0.0, 0.0, 1.0 - bar_width / width, 1.0))
+    if colorbar:
+        top, bottom = axes[0, -1].get_position().y1, axes[-1, -1].get_position().y0
+        slot = fig.add_axes((1.0 - (bar_width - 0.05) / width, bottom, 0.15 / width, top - bottom))
+        bar = fig.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap="jet"), cax=slot)
+        bar.set_label("heatmap / its maximum", fontsize=fontsize)
+        bar.ax.tick_params(labelsize=fontsize)
     return fig
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .._validation import check_array
+from ._layout import text_size
 
 
 def plot_predictions(
@@ -46,10 +47,12 @@ def plot_predictions(
     if titles is not None and len(titles) != n:
         raise ValueError(f"got {len(titles)} titles for {n} images.")
     columns = 1 + len(predictions)
+    width = size * (1 + 1.4 * len(predictions))
+    fontsize = text_size(width)
     fig, axes = plt.subplots(
         n,
         columns,
-        figsize=(size * (1 + 1.4 * len(predictions)), size * n),
+        figsize=(width, size * n),
         squeeze=False,
         gridspec_kw={"width_ratios": [1] + [1.4] * len(predictions)},
     )
@@ -57,20 +60,23 @@ def plot_predictions(
         axes[row, 0].imshow(images[row])
         axes[row, 0].axis("off")
         if titles is not None:
-            axes[row, 0].set_title(titles[row], fontsize=9)
+            axes[row, 0].set_title(titles[row], fontsize=fontsize)
         for ax, (label, per_image) in zip(axes[row, 1:], predictions.items(), strict=True):
             top = per_image[row]
             positions = np.arange(len(top))
             probabilities = [p.probability for p in top]
             bars = ax.barh(positions, probabilities, color="tab:blue")
-            ax.bar_label(bars, [f"{p:.0%}" for p in probabilities], padding=2, fontsize=7)
-            ax.set_yticks(positions, [p.name for p in top], fontsize=8)
+            labels = [f"{p:.0%}" for p in probabilities]
+            ax.bar_label(bars, labels, padding=2, fontsize=fontsize)
+            ax.set_yticks(positions, [p.name for p in top], fontsize=fontsize)
             ax.invert_yaxis()
-            ax.set_xlim(0, 1)
-            ax.tick_params(axis="x", labelsize=7)
+            # Room right of a full bar for its label ("100%").
+            ax.set_xlim(0, 1.2)
+            ax.set_xticks([0, 0.5, 1])
+            ax.tick_params(axis="x", labelsize=fontsize)
             if row == 0:
-                ax.set_title(label, fontsize=10)
+                ax.set_title(label, fontsize=1.2 * fontsize)
             if row == n - 1:
-                ax.set_xlabel("probability", fontsize=8)
+                ax.set_xlabel("probability", fontsize=fontsize)
     fig.tight_layout()
     return fig

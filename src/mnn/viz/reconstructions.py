@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .._validation import check_array
+from ._layout import TEXT_SIZE, cell_size, label_width, text_size
 
 
 def reconstruction_grid(
@@ -16,7 +17,7 @@ def reconstruction_grid(
     *,
     ranges: Mapping[str, tuple[float, float]] | None = None,
     cmap: str = "gray",
-    size: float = 1.0,
+    size: float | None = None,
     title: str | None = None,
 ) -> Figure:
     """One named row per set of images, one column per example: ``{"input": x, "noisy": x_tilde,
@@ -32,7 +33,8 @@ def reconstruction_grid(
     cmap
         Colour map.
     size
-        Width and height of one image in inches.
+        Width and height of one image in inches; default 1.0, less when needed to keep the
+        figure within the book's column.
     title
         Title of the figure.
 
@@ -56,9 +58,13 @@ def reconstruction_grid(
     if unknown:
         raise ValueError(f"ranges names rows that do not exist: {unknown}.")
     n = shape[0]
-    fig, axes = plt.subplots(
-        len(rows), n, figsize=(size * n + 1.0, size * len(rows) + 0.4), squeeze=False
-    )
+    # Inches: the names on the left, a frame on the right, the title on top.
+    left, right, top = label_width(rows, TEXT_SIZE), 0.1, 0.5 if title else 0.1
+    size = cell_size(size, 1.0, n, left + right)
+    fontsize = text_size(size * n + left + right)
+    left = label_width(rows, fontsize)
+    width, height = size * n + left + right, size * len(rows) + top + 0.1
+    fig, axes = plt.subplots(len(rows), n, figsize=(width, height), squeeze=False)
     for row, (name, images) in enumerate(rows.items()):
         low, high = ranges.get(name, (0.0, 1.0))
         for col in range(n):
@@ -66,8 +72,15 @@ def reconstruction_grid(
             ax.imshow(images[col], cmap=cmap, vmin=low, vmax=high)
             ax.set_xticks([])
             ax.set_yticks([])
-        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=fontsize)
     if title:
-        fig.suptitle(title)
-    fig.subplots_adjust(wspace=0.05, hspace=0.05, left=0.12)
+        fig.suptitle(title, fontsize=1.2 * fontsize)
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        bottom=0.1 / height,
+        top=1 - top / height,
+        wspace=0.05,
+        hspace=0.05,
+    )
     return fig
