@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+import scipy.sparse
 from optim_oracles import product_form
 
 from mnn.optim import ChainQuadratic, Rosenbrock, StrongWolfe, bfgs, lbfgs, newton
@@ -225,3 +226,30 @@ def test_counts_are_the_calls_actually_made():
     result = lbfgs(fun, grad, problem.x0, line_search="armijo")
     assert (result.nfev, result.ngev) == (calls["f"], calls["g"])
     assert result.ngev == result.nit + 1  # Armijo evaluates the gradient once per step
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_non_finite_hessian_stops_with_a_message(sparse):
+    problem = ChainQuadratic(4)
+
+    def hess(x):
+        matrix = problem.hessian(x).toarray()
+        matrix[1, 1] = math.nan
+        return scipy.sparse.csr_array(matrix) if sparse else matrix
+
+    result = newton(problem.fun, problem.grad, hess, problem.x0)
+    assert not result.success and result.nit == 0
+    assert "hess(x) has 1 NaN or infinite entries" in result.message
+
+
+def test_newton_step_solves_the_system_as_given_dense_or_sparse():
+    # A non-symmetric matrix (a wrong Hessian) must still give p = -H^{-1} g, the same for the
+    # dense and the sparse path, not a solve with one triangle mirrored.
+    rng = np.random.default_rng(0)
+    hessian = np.diag([4.0, 5.0, 6.0]) + np.triu(rng.uniform(1.0, 2.0, (3, 3)), 1)
+    x0 = np.array([1.0, -1.0, 2.0])
+    fun, grad = (lambda x: 0.5 * float(x @ x)), (lambda x: x.copy())
+    expected = x0 - np.linalg.solve(hessian, x0)
+    for hess in (lambda x: hessian, lambda x: scipy.sparse.csc_array(hessian)):
+        result = newton(fun, grad, hess, x0, maxiter=1, line_search="armijo")
+        np.testing.assert_allclose(result.x, expected, rtol=1e-12)

@@ -26,14 +26,23 @@ class NewtonDirection:
 
     def direction(self, x: np.ndarray, grad: np.ndarray) -> np.ndarray:
         hessian = self.objective.hess(x)
+        sparse = scipy.sparse.issparse(hessian)
+        if sparse:
+            hessian = scipy.sparse.csc_array(hessian)
+        entries = hessian.data if sparse else hessian
+        bad = int(np.size(entries) - np.count_nonzero(np.isfinite(entries)))
+        if bad:
+            raise DirectionFailure(f"hess(x) has {bad} NaN or infinite entries.")
         with warnings.catch_warnings():
             warnings.simplefilter("error", scipy.sparse.linalg.MatrixRankWarning)
             warnings.simplefilter("error", scipy.linalg.LinAlgWarning)
             try:
-                if scipy.sparse.issparse(hessian):
-                    p = scipy.sparse.linalg.spsolve(scipy.sparse.csc_array(hessian), -grad)
+                if sparse:
+                    p = scipy.sparse.linalg.spsolve(hessian, -grad)
                 else:
-                    p = scipy.linalg.solve(hessian, -grad, assume_a="sym")
+                    # Solve the system as given (LU, like the sparse path): assuming symmetry
+                    # would silently mirror one triangle of a wrong, non-symmetric Hessian.
+                    p = scipy.linalg.solve(hessian, -grad)
             except (np.linalg.LinAlgError, scipy.sparse.linalg.MatrixRankWarning) as error:
                 raise DirectionFailure(f"the Hessian is singular ({error}).") from None
             except scipy.linalg.LinAlgWarning as warning:
