@@ -253,3 +253,28 @@ def test_newton_step_solves_the_system_as_given_dense_or_sparse():
     for hess in (lambda x: hessian, lambda x: scipy.sparse.csc_array(hessian)):
         result = newton(fun, grad, hess, x0, maxiter=1, line_search="armijo")
         np.testing.assert_allclose(result.x, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("returned", [1.0, np.zeros(3), "stop"])
+def test_callback_returning_something_else_than_a_bool_or_none_is_refused(returned):
+    problem = ChainQuadratic(3)
+    with pytest.raises(TypeError, match=r"callback\(iterate\) must return None, True or False"):
+        lbfgs(problem.fun, problem.grad, problem.x0, callback=lambda iterate: returned)
+
+
+@pytest.mark.parametrize("returned, stops", [(None, False), (False, False), (np.True_, True)])
+def test_callback_returning_none_or_a_bool(returned, stops):
+    problem = ChainQuadratic(3)
+    result = lbfgs(problem.fun, problem.grad, problem.x0, callback=lambda iterate: returned)
+    assert result.success != stops and (result.nit == 1) == stops
+
+
+def test_result_arrays_are_the_callers_to_change():
+    problem = ChainQuadratic(3)
+    for result in (
+        lbfgs(problem.fun, problem.grad, problem.x0),
+        newton(problem.fun, problem.grad, problem.hessian, problem.x0),
+    ):
+        result.x[0] += 1.0
+        result.grad[0] += 1.0
+        assert problem.fun(result.x) > 0.0

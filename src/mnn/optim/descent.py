@@ -24,7 +24,13 @@ from typing import Protocol
 
 import numpy as np
 
-from .._validation import check_array, check_callable, check_positive_int, check_positive_real
+from .._validation import (
+    check_array,
+    check_callable,
+    check_positive_int,
+    check_positive_real,
+    describe,
+)
 from .line_search import Armijo, StrongWolfe, make_line_search
 from .objective import Objective
 from .result import Iterate, OptimizeResult
@@ -53,6 +59,16 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     view = array.view()
     view.flags.writeable = False
     return view
+
+
+def _callback_stops(answer: object) -> bool:
+    """Whether the callback's answer asks to stop; anything but None or a bool is refused."""
+    if answer is None or isinstance(answer, (bool, np.bool_)):
+        return bool(answer)
+    raise TypeError(
+        f"callback(iterate) must return None, True or False (True stops), got {describe(answer)}; "
+        "return None to keep going."
+    )
 
 
 def check_start(x0: object) -> np.ndarray:
@@ -93,7 +109,8 @@ def descend(
     line_search
         ``"wolfe"``, ``"armijo"``, or a configured ``StrongWolfe`` / ``Armijo``.
     callback
-        Called as ``callback(iterate)`` after every accepted step; returning ``True`` stops.
+        Called as ``callback(iterate)`` after every accepted step; returning ``True`` stops,
+        ``None`` or ``False`` goes on, anything else is refused.
 
     Returns
     -------
@@ -119,9 +136,9 @@ def descend(
             "grad_norm": np.array(grad_norms),
             "step": np.array(steps),
         }
-        grad = g if g is not None else np.full_like(x, math.nan)
+        grad = g.copy() if g is not None else np.full_like(x, math.nan)
         return OptimizeResult(
-            x=x,
+            x=x.copy(),
             fun=f,
             grad=grad,
             grad_norm=grad_norms[-1],
@@ -166,5 +183,7 @@ def descend(
         funs.append(f)
         grad_norms.append(float(np.max(np.abs(g))))
         steps.append(step.step)
-        if callback is not None and callback(Iterate(k, x, f, _read_only(g), step.step)):
+        if callback is not None and _callback_stops(
+            callback(Iterate(k, x, f, _read_only(g), step.step))
+        ):
             return result(False, f"stopped by the callback at iteration {k}.")

@@ -99,7 +99,7 @@ def newton(
         :class:`~mnn.optim.line_search.Armijo`.
     callback
         ``callback(iterate)`` after every step, with an
-        :class:`~mnn.optim.result.Iterate`; return ``True`` to stop.
+        :class:`~mnn.optim.result.Iterate`; return ``True`` to stop, ``None`` to go on.
 
     Returns
     -------
