@@ -38,3 +38,24 @@ def test_function_values_are_shifted_and_exact_zeros_are_left_out():
 def test_unknown_quantity_is_refused():
     with pytest.raises(ValueError, match="quantity must be one of"):
         plot_convergence({}, "step")
+
+
+def test_results_must_be_a_mapping_from_labels_to_results():
+    problem = ChainQuadratic(3)
+    result = lbfgs(problem.fun, problem.grad, problem.x0)
+    for results in ([result], result):
+        with pytest.raises(TypeError, match=r"results must map legend labels to results"):
+            plot_convergence(results)
+    with pytest.raises(TypeError, match=r"results\['a'\] has no history"):
+        plot_convergence({"a": object()})
+
+
+def test_function_values_below_the_given_minimum_are_refused():
+    # f(x) = |x|^2 / 2 - sum(x) has f* = -1.5 in 3 dimensions; with the default minimum 0 every
+    # f(x_k) - f* would be negative and the curve silently empty.
+    result = lbfgs(lambda x: 0.5 * float(x @ x) - float(x.sum()), lambda x: x - 1.0, np.zeros(3))
+    with pytest.raises(ValueError, match=r"f\(x_k\) goes down to -1.5, below minimum = 0"):
+        plot_convergence({"a": result}, "fun")
+    ax = plot_convergence({"a": result}, "fun", minimum=-1.5)
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata()[0], 1.5)
+    plt.close(ax.figure)

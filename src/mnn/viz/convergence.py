@@ -33,7 +33,8 @@ def plot_convergence(
         ``"grad_norm"`` (:math:`\\|\\nabla f(x_k)\\|_\\infty`) or ``"fun"``
         (:math:`f(x_k) - f^*`, with :math:`f^*` = ``minimum``).
     minimum
-        :math:`f^*`, subtracted when ``quantity="fun"``.
+        :math:`f^*`, subtracted when ``quantity="fun"``; a history that goes below it by more
+        than rounding raises ``ValueError``.
     ax
         Axes to draw into; default a new figure.
     title
@@ -49,14 +50,31 @@ def plot_convergence(
     """
     if quantity not in QUANTITIES:
         raise ValueError(f"quantity must be one of {sorted(QUANTITIES)}; got {quantity!r}.")
+    if not isinstance(results, Mapping):
+        raise TypeError(
+            "results must map legend labels to results, e.g. {'L-BFGS': result}; "
+            f"got {type(results).__name__}."
+        )
+    for label, result in results.items():
+        if not isinstance(getattr(result, "history", None), Mapping):
+            raise TypeError(
+                f"results[{label!r}] has no history mapping; pass an mnn.optim.OptimizeResult."
+            )
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.2))
     styles = styles or {}
     for label, result in results.items():
         values = np.asarray(result.history[quantity], dtype=float)
         if quantity == "fun":
+            lowest = np.min(values, initial=np.inf, where=np.isfinite(values))
+            # Below f* by more than rounding means f* is wrong: the curve would vanish silently.
+            if lowest < minimum - 1e-10 * max(1.0, abs(minimum)):
+                raise ValueError(
+                    f"f(x_k) goes down to {lowest:.6g}, below minimum = {minimum:g} "
+                    f"({label!r}); pass the true minimum f* of your function as minimum=."
+                )
             values = values - minimum
-        # Zero (an exact minimiser) cannot be drawn on a log axis: draw what is positive.
+        # Zero (an exact minimiser) or rounding just below it cannot be drawn on a log axis.
         values = np.where(values > 0, values, np.nan)
         iterations = np.arange(values.size) + (1 if logx else 0)
         ax.plot(iterations, values, label=label, **styles.get(label, {}))
