@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+import scipy.sparse
+import scipy.sparse.linalg
 
 from mnn.optim import ChainQuadratic, bfgs, lbfgs, newton
 
@@ -13,9 +15,9 @@ X0 = PROBLEM.x0
 @pytest.mark.parametrize(
     "x0, error, match",
     [
-        (np.zeros((2, 2)), ValueError, "x0 must have 1 dimensions"),
+        (np.zeros((2, 2)), ValueError, r"x0 must have 1 dimension.*use x0.ravel\(\)"),
         ([0.0, 0.0, 0.0, 0.0], TypeError, "x0 must be a NumPy array"),
-        (np.zeros(4, dtype=int), TypeError, "x0 must have a floating dtype"),
+        (np.zeros(4, dtype=int), TypeError, r"x0 must have a floating dtype.*x0.astype\(float\)"),
         (np.array([0.0, np.nan, 0.0, 0.0]), ValueError, "x0 must be finite, but 1 of its 4"),
         (np.zeros(0), ValueError, "x0 must have at least one entry"),
     ],
@@ -77,7 +79,12 @@ def test_gradient_of_the_wrong_shape_or_type(method, grad, error, match):
     [
         (lambda x: np.eye(3), ValueError, r"hess\(x\) must have shape \(4, 4\)"),
         (lambda x: HESS(x)[:3, :3], ValueError, r"hess\(x\) must have shape \(4, 4\)"),
-        (lambda x: [[1.0]], TypeError, r"hess\(x\) must be a NumPy array"),
+        (lambda x: [[1.0]], TypeError, r"hess\(x\) must return a NumPy array or a scipy.sparse"),
+        (
+            lambda x: scipy.sparse.linalg.aslinearoperator(np.eye(4)),
+            TypeError,
+            r"got MatrixLinearOperator of shape \(4, 4\).*a LinearOperator cannot be solved",
+        ),
         ("not callable", TypeError, "hess must be a callable used as hess"),
     ],
 )
@@ -95,7 +102,8 @@ def test_bad_hessian(hess, error, match):
         ({"gamma": -1.0}, ValueError, "gamma must be finite and greater than 0"),
         ({"H0": np.ones(3)}, ValueError, r"H0 must have shape \(4,\)"),
         ({"H0": -np.ones(4)}, ValueError, "must be positive; 4 of its 4 entries are <= 0"),
-        ({"H0": np.ones((4, 4))}, ValueError, r"H0 must have shape \(4,\)"),
+        ({"H0": np.ones((4, 4))}, ValueError, r"H0 must have shape \(4,\).*lambda v: M @ v"),
+        ({"H0": scipy.sparse.eye_array(4)}, TypeError, r"H0 must be a callable.*lambda v: M @ v"),
         ({"H0": "identity"}, TypeError, "H0 must be a callable used as H0"),
         ({"H0": lambda v: v[:2]}, ValueError, r"H0\(v\) must have shape \(4,\)"),
         ({"gtol": -1e-5}, ValueError, "gtol must be finite and at least 0"),

@@ -73,6 +73,13 @@ def _callback_stops(answer: object) -> bool:
 
 def check_start(x0: object) -> np.ndarray:
     """Check ``x0`` (a finite floating array of shape ``(n,)``) and return a float64 copy."""
+    if isinstance(x0, np.ndarray) and x0.ndim != 1:
+        raise ValueError(
+            f"x0 must have 1 dimension, shape (n,), got {describe(x0)}; the methods work on "
+            "vectors: use x0.ravel() and reshape inside fun and grad."
+        )
+    if isinstance(x0, np.ndarray) and x0.dtype.kind in "biu":
+        raise TypeError(f"x0 must have a floating dtype, got {describe(x0)}; use x0.astype(float).")
     x0 = check_array(x0, "x0", ndim=1, dtype_kind="f", finite=True)
     if x0.size == 0:
         raise ValueError("x0 must have at least one entry, got an empty array.")

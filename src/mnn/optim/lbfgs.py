@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import scipy.sparse
 
-from .._validation import check_array, check_callable, check_positive_int, check_positive_real
+from .._validation import (
+    check_array,
+    check_callable,
+    check_positive_int,
+    check_positive_real,
+    describe,
+)
 from .curvature_pairs import CurvaturePairs
 from .descent import Callback, check_start, descend
 from .line_search import Armijo, StrongWolfe, first_trial_step
@@ -21,7 +28,13 @@ def _check_initial(H0: InitialInverseHessian, n: int) -> Callable[[np.ndarray], 
     """``H0`` as a function ``q -> H0 q`` that may overwrite ``q``; ``None`` for the identity."""
     if H0 is None:
         return None
+    full_matrix = "for a full matrix M pass H0=lambda v: M @ v"
     if isinstance(H0, np.ndarray):
+        if H0.ndim == 2:
+            raise ValueError(
+                f"H0 must have shape ({n},) when given as an array (the diagonal of H0), got "
+                f"{describe(H0)}; {full_matrix}."
+            )
         diagonal = check_array(H0, "H0", shape=(n,), dtype_kind="f", finite=True)
         if not np.all(diagonal > 0):
             raise ValueError(
@@ -35,6 +48,10 @@ def _check_initial(H0: InitialInverseHessian, n: int) -> Callable[[np.ndarray], 
             return q
 
         return apply_diagonal
+    if scipy.sparse.issparse(H0):
+        raise TypeError(
+            f"H0 must be a callable H0(v) or a diagonal array, got {describe(H0)}; {full_matrix}."
+        )
     operator = check_callable(H0, "H0", "H0(v) -> ndarray of shape (n,), or a diagonal array")
 
     def apply_operator(q: np.ndarray) -> np.ndarray:

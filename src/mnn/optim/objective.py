@@ -70,4 +70,10 @@ class Objective:
                     f"hess(x) must have shape ({self.n}, {self.n}), got {describe(value)}."
                 )
             return value
+        if not isinstance(value, np.ndarray):
+            raise TypeError(
+                f"hess(x) must return a NumPy array or a scipy.sparse matrix of shape "
+                f"({self.n}, {self.n}), got {describe(value)}; use np.asarray for nested lists "
+                "(a LinearOperator cannot be solved with: return the matrix itself)."
+            )
         return check_array(value, "hess(x)", shape=(self.n, self.n), dtype_kind="f")
