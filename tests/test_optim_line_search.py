@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from mnn.optim import Armijo, ChainQuadratic, Rosenbrock, StrongWolfe
+from mnn.optim import Armijo, ChainQuadratic, Rosenbrock, StrongWolfe, bfgs
 from mnn.optim.objective import Objective
 
 
@@ -130,3 +130,31 @@ def test_line_search_constants_are_checked():
         Armijo(shrink=1.5)
     with pytest.raises(TypeError, match="max_evals must be an integer"):
         Armijo(max_evals=2.5)
+
+
+@pytest.mark.parametrize("search", [StrongWolfe(), Armijo()])
+def test_a_step_too_short_to_change_x_is_refused(search):
+    # f = 1 + 1e-20 |x|^2 rounds to exactly 1 and x - alpha g rounds to x for alpha <= 1, so
+    # "f_new <= f + c1 alpha slope" holds by rounding alone, for a step that changes nothing.
+    problem = Objective(lambda x: 1.0 + 1e-20 * float(x @ x), lambda x: 2e-20 * x, 2)
+    x = np.array([1.0, -2.0])
+    g = problem.grad(x)
+    found = search(problem, x, problem.fun(x), g, -g, 1.0)
+    assert not found.success and found.x is None
+    assert "rounding errors dominate" in found.message
+
+
+def test_armijo_methods_stop_when_rounding_dominates_instead_of_idling():
+    rng = np.random.default_rng(1)
+    root = rng.standard_normal((30, 30))
+    hessian, b = root @ root.T + 0.1 * np.eye(30), rng.standard_normal(30)
+    result = bfgs(
+        lambda x: 0.5 * float(x @ hessian @ x) - float(b @ x),
+        lambda x: hessian @ x - b,
+        np.zeros(30),
+        gtol=1e-12,
+        maxiter=300,
+        line_search="armijo",
+    )
+    assert not result.success and result.nit < 100
+    assert "too short to change x" in result.message and result.skipped_updates == 0

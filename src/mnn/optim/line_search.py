@@ -194,6 +194,8 @@ class Armijo:
     Try ``step``, then ``shrink * step``, ``shrink**2 * step``, ... until
     :math:`\\phi(\\alpha) \\le \\phi(0) + c_1 \\alpha \\phi'(0)`; then evaluate the gradient once.
     The curvature condition is not enforced, so :math:`s^\\top y > 0` is not guaranteed.
+    When the step has become too short to change :math:`x` in floating point, the search fails
+    (sufficient decrease would otherwise hold by rounding alone, for a step that does nothing).
 
     Parameters
     ----------
@@ -231,6 +233,14 @@ class Armijo:
         alpha = step
         for _ in range(self.max_evals):
             x_new = x + alpha * p
+            if np.array_equal(x_new, x):
+                # Sufficient decrease can then hold by rounding alone: an accepted null step
+                # would leave x, the direction and the next search unchanged, to maxiter.
+                return _failure(
+                    f"Armijo backtracking reached step {alpha:.3g}, too short to change x, "
+                    "without a sufficient decrease; rounding errors dominate: ask for a looser "
+                    "gtol."
+                )
             f_new = objective.fun(x_new)
             if f_new <= fun + self.c1 * alpha * slope0:
                 g_new = objective.grad(x_new)
