@@ -278,3 +278,21 @@ def test_result_arrays_are_the_callers_to_change():
         result.x[0] += 1.0
         result.grad[0] += 1.0
         assert problem.fun(result.x) > 0.0
+
+
+@pytest.mark.parametrize("method", ["bfgs", "lbfgs"])
+def test_a_gradient_written_into_one_reused_buffer_gives_the_same_run(method):
+    # y_k = g_{k+1} - g_k must not become 0 because grad returns the same array every time.
+    problem = ChainQuadratic(30)
+    buffer = np.empty(30)
+
+    def grad_into_buffer(x):
+        buffer[:] = problem.grad(x)
+        return buffer
+
+    solver = {"bfgs": bfgs, "lbfgs": lbfgs}[method]
+    fresh = solver(problem.fun, problem.grad, problem.x0, gtol=1e-8)
+    reused = solver(problem.fun, grad_into_buffer, problem.x0, gtol=1e-8)
+    assert reused.success and reused.skipped_updates == 0
+    assert reused.nit == fresh.nit
+    np.testing.assert_allclose(reused.x, np.ones(30), atol=1e-6)

@@ -56,9 +56,10 @@ class Objective:
         return float(value)
 
     def grad(self, x: np.ndarray) -> np.ndarray:
-        """:math:`\\nabla f(x)`, shape ``(n,)``."""
+        """:math:`\\nabla f(x)`, shape ``(n,)``: a copy, since ``grad`` may reuse one buffer."""
         self.ngev += 1
-        return check_array(self._grad(x), "grad(x)", shape=(self.n,), dtype_kind="f")
+        value = check_array(self._grad(x), "grad(x)", shape=(self.n,), dtype_kind="f")
+        return value.copy()
 
     def hess(self, x: np.ndarray) -> np.ndarray | scipy.sparse.sparray | scipy.sparse.spmatrix:
         """:math:`\\nabla^2 f(x)`, a dense array or a SciPy sparse matrix of shape ``(n, n)``."""
