@@ -68,3 +68,10 @@ def test_no_pairs_means_the_initial_matrix():
     pairs = CurvaturePairs(m=3, n=4)
     v = np.arange(4.0)
     np.testing.assert_array_equal(pairs.inverse_hessian_product(v, lambda q: 2.0 * q), 2.0 * v)
+
+
+def test_memory_and_dimension_are_checked():
+    with pytest.raises(ValueError, match="m must be at least 1, got 0"):
+        CurvaturePairs(0, 3)
+    with pytest.raises(TypeError, match="n must be an integer"):
+        CurvaturePairs(2, 3.0)

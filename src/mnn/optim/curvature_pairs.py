@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._validation import check_positive_int
+
 
 class CurvaturePairs:
     """The last ``m`` pairs :math:`(s_i, y_i)` and :math:`\\rho_i = 1/y_i^\\top s_i`, a ring buffer.
@@ -30,7 +32,8 @@ class CurvaturePairs:
     """
 
     def __init__(self, m: int, n: int) -> None:
-        self.m = m
+        self.m = m = check_positive_int(m, "m")
+        n = check_positive_int(n, "n")
         self.s = np.empty((m, n))
         self.y = np.empty((m, n))
         self.rho = np.empty(m)
