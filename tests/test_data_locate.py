@@ -121,6 +121,21 @@ def test_a_damaged_copy_is_an_error_not_skipped(tiny, isolated_env, tmp_path) ->
         load(tiny, tmp_path / "first")
 
 
+@pytest.mark.parametrize(
+    ("name", "cut", "match"),
+    [
+        ("train-images-idx3-ubyte", 20, "truncated IDX file"),
+        ("train-images-idx3-ubyte.gz", 20, "corrupted gzip file"),
+    ],
+)
+def test_an_interrupted_copy_says_what_to_do(tiny, isolated_env, tmp_path, name, cut, match):
+    put(tmp_path / "copy", compressed=name.endswith(".gz"))
+    path = tmp_path / "copy" / name
+    path.write_bytes(path.read_bytes()[:cut])
+    with pytest.raises(ValueError, match=rf"{match}.*Delete the file and run `python -m mnn.data"):
+        load(tiny, tmp_path / "copy")
+
+
 def test_download_tries_mirrors_in_turn_and_caches(
     tiny, isolated_env, file_server, closed_port_url, tmp_path
 ) -> None:

@@ -29,6 +29,8 @@ from .catalog import DataFile, Dataset
 from .idx import parse_idx, read_bytes
 
 DOWNLOAD_TIMEOUT = 60.0
+#: What to do about a damaged copy, appended to every error about one.
+REPLACE_HINT = "Delete the file and run `python -m mnn.data fetch` to get a good copy."
 
 
 def dataset_cache_dir(dataset: Dataset) -> Path:
@@ -66,14 +68,16 @@ def load_verified(path: Path, file: DataFile) -> np.ndarray:
     numpy.ndarray
         uint8 array of shape ``file.shape``.
     """
-    content = read_bytes(path)
-    array = parse_idx(content, str(path), shape=file.shape)
+    try:
+        content = read_bytes(path)
+        array = parse_idx(content, str(path), shape=file.shape)
+    except ValueError as error:
+        raise ValueError(f"{error} {REPLACE_HINT}") from None
     digest = hashlib.sha256(content).hexdigest()
     if digest != file.sha256:
         raise ValueError(
             f"{path}: checksum mismatch, the contents are not the published {file.name} "
-            f"(sha256 {digest}, expected {file.sha256}). Delete the file and run "
-            "`python -m mnn.data fetch` to get a good copy."
+            f"(sha256 {digest}, expected {file.sha256}). {REPLACE_HINT}"
         )
     if array.dtype != np.uint8:
         raise ValueError(f"{path}: holds {array.dtype} entries, expected uint8.")
