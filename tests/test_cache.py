@@ -53,3 +53,9 @@ def test_an_interrupted_creation_leaves_nothing(isolated_env: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
         cached_artifact("ns", {"x": 1}, crash)
     assert list((isolated_env / "artifacts" / "ns").iterdir()) == []
+
+
+def test_an_unwritable_cache_says_how_to_choose_another(isolated_env: Path) -> None:
+    isolated_env.write_text("a file where the cache folder should be")
+    with pytest.raises(OSError, match=r"cannot create the cache folder .*set MNN_CACHE_DIR"):
+        cached_artifact("ns", {"x": 1}, lambda folder: None)

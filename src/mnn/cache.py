@@ -25,6 +25,24 @@ def cache_dir() -> Path:
     return base / "mnn"
 
 
+def writable_dir(path: Path) -> Path:
+    """Create the cache folder ``path`` if it is missing and check that it is writable; return it.
+
+    Raises
+    ------
+    OSError
+        Naming the folder and saying to set ``MNN_CACHE_DIR`` to a writable one.
+    """
+    hint = "make it writable, or set MNN_CACHE_DIR to a folder you can write to."
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OSError(f"cannot create the cache folder {path} ({error.strerror}); {hint}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise PermissionError(f"the cache folder {path} is not writable; {hint}")
+    return path
+
+
 def config_key(config: Mapping[str, Any]) -> str:
     """A short, stable hash of a JSON-serialisable configuration."""
     try:
@@ -64,7 +82,7 @@ def cached_artifact(
     target = cache_dir() / "artifacts" / namespace / config_key(config)
     if (target / "config.json").is_file():
         return target, False
-    target.parent.mkdir(parents=True, exist_ok=True)
+    writable_dir(target.parent)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
     try:
         create(staging)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cache import cache_dir
+from ..cache import cache_dir, writable_dir
 from .catalog import DataFile, Dataset
 from .idx import parse_idx, read_bytes
 
@@ -105,12 +105,14 @@ def download(dataset: Dataset, file: DataFile) -> tuple[Path | None, list[str]]:
     """
     if os.environ.get("MNN_OFFLINE"):
         return None, ["downloads are disabled because MNN_OFFLINE is set"]
-    target_dir = dataset_cache_dir(dataset)
+    try:
+        target_dir = writable_dir(dataset_cache_dir(dataset))
+    except OSError as error:
+        return None, [f"nowhere to download to: {error}"]
     target = target_dir / f"{file.name}.gz"
     failures = []
     for mirror in dataset.mirrors:
         url = f"{mirror}{file.name}.gz"
-        target_dir.mkdir(parents=True, exist_ok=True)
         handle, partial = tempfile.mkstemp(
             prefix=f".partial-{file.name}-", suffix=".gz", dir=target_dir
         )
