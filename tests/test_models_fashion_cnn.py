@@ -95,6 +95,10 @@ def test_train_then_load_from_cache(framework, backend, real_data_fresh_cache, m
         assert accuracy == np.mean(logits.argmax(axis=1) == labels)
     with pytest.raises(AssertionError, match="trained again"):
         trained_fashion_cnn(framework, seed=4, **settings)
+    weights = next(p for p in saved[0].iterdir() if p.suffix in (".pt", ".h5"))
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(RuntimeError, match=rf"{saved[0]} is damaged.*delete that folder"):
+        trained_fashion_cnn(framework, seed=3, **settings)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,9 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def cache_dir() -> Path:
@@ -96,3 +98,18 @@ def cached_artifact(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target, True
+
+
+def read_artifact(directory: Path, read: Callable[[Path], T]) -> T:
+    """``read(directory)`` for a cached artefact, with an error that says how to recover when its
+    files are damaged (truncated, edited, partly deleted): delete the folder to recreate it.
+
+    A damaged artefact is an error, never silently used or replaced.
+    """
+    try:
+        return read(directory)
+    except Exception as error:
+        raise RuntimeError(
+            f"the cached artefact in {directory} is damaged and cannot be read "
+            f"({type(error).__name__}: {error}); delete that folder and call again to recreate it."
+        ) from error

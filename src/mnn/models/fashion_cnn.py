@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import check_array, check_choice, check_count, check_positive_int
-from ..cache import cached_artifact
+from ..cache import cached_artifact, read_artifact
 from ._frameworks import FRAMEWORKS
 from .training import accuracy, evaluator, fit
 
@@ -191,8 +191,12 @@ def trained_fashion_cnn(
         (directory / "history.json").write_text(json.dumps(history))
 
     directory, _created = cached_artifact(f"fashion_cnn/{framework}", config, create)
-    history = json.loads((directory / "history.json").read_text())
-    return backend.load(directory, config), history
+
+    def read(directory: Path) -> tuple[Any, dict[str, list[float]]]:
+        history = json.loads((directory / "history.json").read_text())
+        return backend.load(directory, config), history
+
+    return read_artifact(directory, read)
 
 
 def fit_fashion_cnn(
