@@ -271,3 +271,15 @@ def test_cli_clean_says_what_it_did(cli_tiny, isolated_env, capsys) -> None:
     assert cli_tiny.main(["clean"]) == 1
     captured = capsys.readouterr()
     assert "removed" not in captured.out and captured.err.startswith("error: ")
+
+
+def test_data_dir_given_the_parent_folder_says_which_folder_to_pass(
+    tiny, isolated_env, tmp_path, closed_port_url
+) -> None:
+    tiny = replace(tiny, mirrors=(closed_port_url,))
+    put(tmp_path / "root" / "tiny")
+    with pytest.raises(
+        FileNotFoundError, match=rf"not its parent .*: pass data_dir='{tmp_path / 'root' / 'tiny'}'"
+    ):
+        load(tiny, tmp_path / "root")
+    load(tiny, tmp_path / "root" / "tiny")

