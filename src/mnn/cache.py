@@ -17,11 +17,34 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+def env_path(name: str) -> Path | None:
+    """The folder that the environment variable ``name`` names (``~`` expanded), ``None`` if it is
+    unset or empty.
+
+    Raises
+    ------
+    ValueError
+        For a relative path: it would name a different folder in every working directory, and
+        notebooks run in their own folder, not where ``make`` or the shell was started.
+    """
+    value = os.environ.get(name)
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        raise ValueError(
+            f"{name} must be an absolute path, got {value!r}: a relative one names a different "
+            f"folder in every working directory (notebooks run in their own folder); "
+            f'set {name}="$PWD/{value}" instead.'
+        )
+    return path
+
+
 def cache_dir() -> Path:
     """The root of the user cache (not created here)."""
-    explicit = os.environ.get("MNN_CACHE_DIR")
+    explicit = env_path("MNN_CACHE_DIR")
     if explicit:
-        return Path(explicit).expanduser()
+        return explicit
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
     return base / "mnn"

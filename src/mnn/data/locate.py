@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cache import cache_dir, writable_dir
+from ..cache import cache_dir, env_path, writable_dir
 from .catalog import DataFile, Dataset
 from .idx import parse_idx, read_bytes
 
@@ -43,8 +43,7 @@ def search_dirs(dataset: Dataset, data_dir: str | Path | None = None) -> list[tu
     dirs: list[tuple[Path, str]] = []
     if data_dir is not None:
         dirs.append((Path(data_dir).expanduser(), "the data_dir argument"))
-    elif os.environ.get("MNN_DATA_DIR"):
-        root = Path(os.environ["MNN_DATA_DIR"]).expanduser()
+    elif (root := env_path("MNN_DATA_DIR")) is not None:
         dirs.append((root / dataset.name, "$MNN_DATA_DIR"))
     dirs.append((dataset_cache_dir(dataset), "the user cache"))
     dirs.extend((path, "a system folder") for path in dataset.system_dirs)
