@@ -108,8 +108,11 @@ def test_train_then_load_from_cache(framework, backend, real_data_fresh_cache, m
         ({"epochs": 0}, ValueError, "epochs must be at least 1"),
         ({"n_train": 2.5}, TypeError, "n_train must be an integer"),
         ({"n_test": 10_001}, ValueError, "n_test must be at most 10,000 \\(all images\\)"),
-        ({"learning_rate": -1.0}, ValueError, "learning_rate must be positive"),
-        ({"learning_rate": "fast"}, TypeError, "learning_rate must be a number"),
+        ({"learning_rate": -1.0}, ValueError, "learning_rate must be finite and greater than 0"),
+        ({"learning_rate": np.inf}, ValueError, "learning_rate must be finite and greater than 0"),
+        ({"learning_rate": "fast"}, TypeError, "learning_rate must be a real number"),
+        # A NumPy float is a number: the check gets past it to the bad seed.
+        ({"learning_rate": np.float32(1e-3), "seed": -1}, ValueError, "seed must be at least 0"),
         ({"seed": -1}, ValueError, "seed must be at least 0"),
     ],
 )

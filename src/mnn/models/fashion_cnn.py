@@ -20,7 +20,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._validation import check_array, check_choice, check_count, check_positive_int
+from .._validation import (
+    check_array,
+    check_choice,
+    check_count,
+    check_positive_int,
+    check_positive_real,
+)
 from ..cache import cached_artifact, read_artifact
 from ._frameworks import FRAMEWORKS
 from .training import accuracy, evaluator, fit
@@ -167,17 +173,13 @@ def trained_fashion_cnn(
         ``"val_loss"``, ``"val_accuracy"``, ready for :func:`mnn.viz.plot_history`.
     """
     backend = _backend(framework)
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)):
-        raise TypeError(f"learning_rate must be a number, got {learning_rate!r}.")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
     config = {
         "layers": [list(layer) for layer in LAYERS],
         "framework": framework,
         "framework_version": backend.version(),
         "epochs": check_positive_int(epochs, "epochs"),
         "batch_size": check_positive_int(batch_size, "batch_size"),
-        "learning_rate": float(learning_rate),
+        "learning_rate": check_positive_real(learning_rate, "learning_rate"),
         "n_train": check_count(n_train, "n_train", TRAIN_IMAGES, what="images"),
         "n_test": check_count(n_test, "n_test", TEST_IMAGES, what="images"),
         "seed": check_positive_int(seed, "seed", minimum=0),
