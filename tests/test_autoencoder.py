@@ -259,3 +259,8 @@ def test_bad_architectures_and_settings_are_refused() -> None:
         mnn.models.latent_grid(np.zeros((3, 2), np.float32), quantiles=(0.9, 0.1))
     with pytest.raises(ValueError, match="do not spread in both directions"):
         mnn.models.latent_grid(np.zeros((3, 2), np.float32))
+
+
+def test_autoencoder_inputs_refuses_floats_and_says_they_need_no_conversion() -> None:
+    with pytest.raises(TypeError, match=r"uint8 pixels.*float64.*inputs as they are"):
+        mnn.models.autoencoder_inputs(images(2).astype(np.float64))

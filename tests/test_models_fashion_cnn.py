@@ -55,7 +55,7 @@ def test_fashion_inputs_layouts_and_errors():
     assert x_torch.dtype == np.float32
     np.testing.assert_array_equal(x_torch[:, 0], images / np.float32(255))
     np.testing.assert_array_equal(x_keras[..., 0], x_torch[:, 0])
-    with pytest.raises(TypeError, match="uint8 pixels"):
+    with pytest.raises(TypeError, match=r"uint8 pixels.*add the channel axis instead"):
         fashion_inputs(images.astype(np.float32), "torch")
     with pytest.raises(ValueError, match=r"shape \(any, 28, 28\)"):
         fashion_inputs(images[:, :27], "torch")

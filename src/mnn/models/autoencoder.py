@@ -173,7 +173,10 @@ def autoencoder_inputs(images: np.ndarray) -> np.ndarray:
     pixels in [0, 1] of the same shape: the inputs and targets of the autoencoder."""
     check_array(images, "images", shape=(None, IMAGE_SIZE, IMAGE_SIZE))
     if images.dtype != np.uint8:
-        raise TypeError(f"images must be uint8 pixels (0-255), got dtype {images.dtype}.")
+        raise TypeError(
+            f"images must be uint8 pixels (0-255), got dtype {images.dtype}; floating images "
+            "already scaled to [0, 1] are the autoencoder's inputs as they are."
+        )
     return images.astype(np.float32) / 255.0
 
 

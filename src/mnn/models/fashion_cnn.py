@@ -105,7 +105,8 @@ def fashion_inputs(images: np.ndarray, framework: str) -> np.ndarray:
     if images.dtype != np.uint8:
         raise TypeError(
             f"images must be uint8 pixels (0-255) as loaded by mnn.data.load_fashion_mnist, got "
-            f"dtype {images.dtype}."
+            f"dtype {images.dtype}; for float32 images already scaled to [0, 1], add the channel "
+            "axis instead: images[:, None] for torch, images[..., None] for keras."
         )
     x = images.astype(np.float32) / 255.0
     return x[:, None] if framework == "torch" else x[..., None]
