@@ -182,8 +182,16 @@ def test_latent_grid_spans_the_codes_in_drawing_order() -> None:
         (
             np.zeros((2, 28, 28, 1), np.float32),
             ValueError,
-            r"images must have shape \(any, 28, 28\)",
+            r"images must have shape \(any, 28, 28\).*images\[\.\.\., 0\]",
         ),
+        (
+            np.zeros((2, 1, 28, 28), np.float32),
+            ValueError,
+            r"shape \(any, 28, 28\).*drop the channel axis with images\[:, 0\]",
+        ),
+        (np.zeros((28, 28)), ValueError, r"shape \(any, 28, 28\).*pass images\[None\]"),
+        (np.zeros((2, 27, 27)), ValueError, r"shape \(any, 28, 28\).*autoencoder_inputs"),
+        (np.zeros((0, 28, 28)), ValueError, r"images is empty, shape \(0, 28, 28\)"),
         (np.zeros((2, 28, 28), np.uint8), TypeError, r"floating-point pixels in \[0, 1\].*uint8"),
         (
             np.full((2, 28, 28), 255.0),
@@ -216,6 +224,12 @@ def test_bad_codes_and_models_are_refused(models) -> None:
         mnn.models.decode(models["keras"], np.zeros((3, 2), np.int64))
     with pytest.raises(ValueError, match="codes must be finite"):
         mnn.models.decode(models["torch"], np.full((1, 2), np.inf, np.float32))
+    pca = mnn.models.pca_autoencoder(images(5))
+    for model in (models["torch"], models["keras"], pca):
+        with pytest.raises(ValueError, match=r"codes is empty, shape \(0, 2\)"):
+            mnn.models.decode(model, np.zeros((0, 2), np.float32))
+    with pytest.raises(ValueError, match="images is empty"):
+        mnn.models.encode(pca, np.zeros((0, 28, 28), np.float32))
     with pytest.raises(
         TypeError, match=r"an autoencoder made by mnn\.models\.untrained_autoencoder"
     ):
@@ -245,3 +259,8 @@ def test_bad_architectures_and_settings_are_refused() -> None:
         mnn.models.latent_grid(np.zeros((3, 2), np.float32), quantiles=(0.9, 0.1))
     with pytest.raises(ValueError, match="do not spread in both directions"):
         mnn.models.latent_grid(np.zeros((3, 2), np.float32))
+
+
+def test_autoencoder_inputs_refuses_floats_and_says_they_need_no_conversion() -> None:
+    with pytest.raises(TypeError, match=r"uint8 pixels.*float64.*inputs as they are"):
+        mnn.models.autoencoder_inputs(images(2).astype(np.float64))

@@ -167,3 +167,22 @@ def test_trained_autoencoder_trains_once_then_loads_from_the_cache(small_fashion
     mnn.models.trained_autoencoder(framework, noise_std=1.0, **settings)
     mnn.models.trained_autoencoder(framework, seed=1, **settings)
     assert len(small_fashion) == 3
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_a_damaged_cached_autoencoder_is_an_error_that_says_what_to_do(small_fashion, framework):
+    settings = {"widths": SMALL, "epochs": 1, "batch_size": 32, "seed": 7, "progress": False}
+    mnn.models.trained_autoencoder(framework, **settings)
+    (config,) = cache_dir().glob(f"artifacts/autoencoder/{framework}/*/config.json")
+    folder = config.parent
+    (weights,) = [p for p in folder.iterdir() if p.suffix in (".pt", ".h5")]
+    content = weights.read_bytes()
+    for damaged in (content[: len(content) // 2], b""):
+        weights.write_bytes(damaged)
+        with pytest.raises(RuntimeError, match=rf"{folder} is damaged.*delete that folder"):
+            mnn.models.trained_autoencoder(framework, **settings)
+    weights.write_bytes(content)
+    (folder / "history.json").write_text('{"loss": [0.6')
+    with pytest.raises(RuntimeError, match=r"damaged.*JSONDecodeError.*delete that folder"):
+        mnn.models.trained_autoencoder(framework, **settings)
+    assert len(small_fashion) == 1

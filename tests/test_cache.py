@@ -53,3 +53,21 @@ def test_an_interrupted_creation_leaves_nothing(isolated_env: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
         cached_artifact("ns", {"x": 1}, crash)
     assert list((isolated_env / "artifacts" / "ns").iterdir()) == []
+
+
+def test_an_unwritable_cache_says_how_to_choose_another(isolated_env: Path) -> None:
+    isolated_env.write_text("a file where the cache folder should be")
+    with pytest.raises(OSError, match=r"cannot create the cache folder .*set MNN_CACHE_DIR"):
+        cached_artifact("ns", {"x": 1}, lambda folder: None)
+
+
+@pytest.mark.parametrize("variable", ["MNN_CACHE_DIR", "MNN_DATA_DIR"])
+def test_a_relative_folder_in_the_environment_is_refused(isolated_env, monkeypatch, variable):
+    # Notebooks run in notebooks/ (nbval, jupyter-book), the fetch step in the repository root:
+    # a relative path would name two different folders.
+    from mnn.data import load_mnist
+
+    monkeypatch.setenv("MNN_OFFLINE", "1")
+    monkeypatch.setenv(variable, "data")
+    with pytest.raises(ValueError, match=rf"{variable} must be an absolute path, got 'data'.*PWD"):
+        load_mnist()

@@ -78,3 +78,15 @@ def test_corrupted_gzip(tmp_path: Path) -> None:
     path.write_bytes(compressed[: len(compressed) // 2])
     with pytest.raises(ValueError, match=r"broken.gz: corrupted gzip file"):
         read_idx(path)
+
+
+def test_a_gzip_file_without_its_suffix_and_a_plain_one_with_it(tmp_path: Path) -> None:
+    content = idx_bytes(np.ones((3, 3), np.uint8))
+    compressed = tmp_path / "images-idx2-ubyte"
+    compressed.write_bytes(gzip.compress(content))
+    with pytest.raises(ValueError, match=r"images-idx2-ubyte: .*gzip-compressed.*\.gz suffix"):
+        read_idx(compressed)
+    plain = tmp_path / "labels-idx2-ubyte.gz"
+    plain.write_bytes(content)
+    with pytest.raises(ValueError, match=r"labels-idx2-ubyte.gz: not a gzip file.*remove the \.gz"):
+        read_idx(plain)

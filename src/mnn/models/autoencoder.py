@@ -173,7 +173,10 @@ def autoencoder_inputs(images: np.ndarray) -> np.ndarray:
     pixels in [0, 1] of the same shape: the inputs and targets of the autoencoder."""
     check_array(images, "images", shape=(None, IMAGE_SIZE, IMAGE_SIZE))
     if images.dtype != np.uint8:
-        raise TypeError(f"images must be uint8 pixels (0-255), got dtype {images.dtype}.")
+        raise TypeError(
+            f"images must be uint8 pixels (0-255), got dtype {images.dtype}; floating images "
+            "already scaled to [0, 1] are the autoencoder's inputs as they are."
+        )
     return images.astype(np.float32) / 255.0
 
 
@@ -185,7 +188,20 @@ def check_images(images: Any, name: str = "images") -> np.ndarray:
             f"{name} must be floating-point pixels in [0, 1], got {describe(images)}; "
             f"{IMAGES_HINT}."
         )
-    check_array(images, name, shape=(None, IMAGE_SIZE, IMAGE_SIZE), finite=True)
+    side = (IMAGE_SIZE, IMAGE_SIZE)
+    if images.ndim != 3 or images.shape[1:] != side:
+        if images.shape == side:
+            hint = f"a single image needs a batch axis: pass {name}[None]"
+        elif images.shape[1:] == (1, *side):
+            hint = f"drop the channel axis with {name}[:, 0]"
+        elif images.shape[1:] == (*side, 1):
+            hint = f"drop the channel axis with {name}[..., 0]"
+        else:
+            hint = IMAGES_HINT
+        raise ValueError(f"{name} must have shape (any, 28, 28), got {describe(images)}; {hint}.")
+    if len(images) == 0:
+        raise ValueError(f"{name} is empty, shape {images.shape}: pass at least one image.")
+    check_array(images, name, finite=True)
     check_in_range(images, name, 0.0, 1.0, IMAGES_HINT + ".")
     return images.astype(np.float32, copy=False)
 
@@ -328,6 +344,8 @@ def decode(model: Any, codes: np.ndarray) -> np.ndarray:
         backend = backend_of(model)
         code_size = backend.code_size(model)
     check_array(codes, "codes", shape=(None, code_size), dtype_kind="f", finite=True)
+    if len(codes) == 0:
+        raise ValueError(f"codes is empty, shape {codes.shape}: pass at least one code.")
     codes = codes.astype(np.float32, copy=False)
     if _is_pca(model):
         flat = model.inverse_transform(codes).astype(np.float32)

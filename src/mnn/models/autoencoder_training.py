@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_count, check_positive_int, check_positive_real
-from ..cache import cached_artifact
+from ..cache import cached_artifact, read_artifact
 from .autoencoder import (
     CODE_SIZE,
     INFERENCE_BATCH,
@@ -179,5 +179,9 @@ def trained_autoencoder(
 
     namespace = f"{'denoising_' if noise_std > 0 else ''}autoencoder/{framework}"
     directory, _created = cached_artifact(namespace, config, create)
-    history = json.loads((directory / "history.json").read_text())
-    return backend.load(directory, encoder, decoder), history
+
+    def read(directory: Path) -> tuple[Any, dict[str, list[float]]]:
+        history = json.loads((directory / "history.json").read_text())
+        return backend.load(directory, encoder, decoder), history
+
+    return read_artifact(directory, read)

@@ -20,8 +20,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._validation import check_array, check_choice, check_count, check_positive_int
-from ..cache import cached_artifact
+from .._validation import (
+    check_array,
+    check_choice,
+    check_count,
+    check_positive_int,
+    check_positive_real,
+)
+from ..cache import cached_artifact, read_artifact
 from ._frameworks import FRAMEWORKS
 from .training import accuracy, evaluator, fit
 
@@ -99,7 +105,8 @@ def fashion_inputs(images: np.ndarray, framework: str) -> np.ndarray:
     if images.dtype != np.uint8:
         raise TypeError(
             f"images must be uint8 pixels (0-255) as loaded by mnn.data.load_fashion_mnist, got "
-            f"dtype {images.dtype}."
+            f"dtype {images.dtype}; for float32 images already scaled to [0, 1], add the channel "
+            "axis instead: images[:, None] for torch, images[..., None] for keras."
         )
     x = images.astype(np.float32) / 255.0
     return x[:, None] if framework == "torch" else x[..., None]
@@ -167,17 +174,13 @@ def trained_fashion_cnn(
         ``"val_loss"``, ``"val_accuracy"``, ready for :func:`mnn.viz.plot_history`.
     """
     backend = _backend(framework)
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)):
-        raise TypeError(f"learning_rate must be a number, got {learning_rate!r}.")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
     config = {
         "layers": [list(layer) for layer in LAYERS],
         "framework": framework,
         "framework_version": backend.version(),
         "epochs": check_positive_int(epochs, "epochs"),
         "batch_size": check_positive_int(batch_size, "batch_size"),
-        "learning_rate": float(learning_rate),
+        "learning_rate": check_positive_real(learning_rate, "learning_rate"),
         "n_train": check_count(n_train, "n_train", TRAIN_IMAGES, what="images"),
         "n_test": check_count(n_test, "n_test", TEST_IMAGES, what="images"),
         "seed": check_positive_int(seed, "seed", minimum=0),
@@ -191,8 +194,12 @@ def trained_fashion_cnn(
         (directory / "history.json").write_text(json.dumps(history))
 
     directory, _created = cached_artifact(f"fashion_cnn/{framework}", config, create)
-    history = json.loads((directory / "history.json").read_text())
-    return backend.load(directory, config), history
+
+    def read(directory: Path) -> tuple[Any, dict[str, list[float]]]:
+        history = json.loads((directory / "history.json").read_text())
+        return backend.load(directory, config), history
+
+    return read_artifact(directory, read)
 
 
 def fit_fashion_cnn(

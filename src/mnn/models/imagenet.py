@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._validation import check_array, check_positive_int, describe
-from ._frameworks import forward, framework_of
+from .._validation import check_array, check_choice, check_positive_int, describe
+from ._frameworks import FRAMEWORKS, forward, framework_of
 from .efficientnet import INPUT_SIZE, NUM_CLASSES
 
 #: The fraction of the short side kept by the evaluation centre crop (224 / 256).
@@ -123,9 +123,18 @@ def preprocess(
         about [-1, 1].
     """
     size = check_positive_int(size, "size")
+    if isinstance(crop_fraction, bool) or not isinstance(crop_fraction, (int, float, np.number)):
+        raise TypeError(f"crop_fraction must be a number in (0, 1], got {describe(crop_fraction)}.")
     if not 0 < crop_fraction <= 1:
         raise ValueError(f"crop_fraction must be in (0, 1], got {crop_fraction!r}.")
     if isinstance(images, np.ndarray) and images.ndim == 4:
+        if len(images) == 0:
+            raise ValueError(f"images is an empty batch, {describe(images)}: pass at least one.")
+        if images.shape[1] == 3 and images.shape[3] != 3:
+            raise ValueError(
+                f"images must be an NHWC batch (N, H, W, 3), got {describe(images)}; it looks "
+                "channels-first: use mnn.models.imagenet.to_nhwc(images)."
+            )
         batch = list(images)
     elif isinstance(images, np.ndarray):
         batch = [images]
@@ -155,6 +164,12 @@ def to_pixels(x: np.ndarray) -> np.ndarray:
     numpy.ndarray
         (N, H, W, 3) uint8, :math:`128 x + 127` rounded and clipped to [0, 255].
     """
+    check_array(x, "x", ndim=4)
+    if x.shape[1] == 3 and x.shape[3] != 3:
+        raise ValueError(
+            f"x must have shape (any, any, any, 3), got {describe(x)}; it looks NCHW: "
+            "use mnn.models.imagenet.to_nhwc(x) first."
+        )
     check_array(x, "x", shape=(None, None, None, 3), dtype_kind="f", finite=True)
     return np.clip(np.rint(x * PIXEL_SCALE + PIXEL_OFFSET), 0, 255).astype(np.uint8)
 
@@ -182,6 +197,7 @@ def check_inputs(x: np.ndarray, framework: str, size: int = INPUT_SIZE) -> np.nd
     framework
         ``"torch"`` or ``"keras"``.
     """
+    check_choice(framework, "framework", FRAMEWORKS)
     layout, shape = (
         ("NCHW", (None, 3, size, size)) if framework == "torch" else ("NHWC", (None, size, size, 3))
     )
