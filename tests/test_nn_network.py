@@ -221,3 +221,19 @@ def test_weights_go_to_the_framework_and_come_back(framework):
     back(model, net)
     for name, value in net.parameters().items():
         np.testing.assert_array_equal(value, original[name])
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_one_by_one_filters_port_to_the_frameworks(framework):
+    net = SequentialNet((3, 5, 4))
+    net.add_conv2D((1, 1, 1), Tanh())
+    net.add_flatten()
+    net.add_dense(2, SoftMax())
+    x = np.random.default_rng(0).standard_normal((3, 3, 5, 4))
+    if framework == "torch":
+        import torch
+
+        reference = to_torch(net)(torch.from_numpy(x)).detach().numpy()
+    else:
+        reference = np.asarray(to_keras(net)(x))
+    assert relative_error(net.evaluate(x), reference) <= TOLERANCE[np.float64]

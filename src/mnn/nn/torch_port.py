@@ -63,7 +63,9 @@ def _module(layer: Layer, dtype: torch.dtype) -> torch.nn.Module:
     else:
         raise TypeError(f"{layer.label} has no PyTorch counterpart here.")
     with torch.no_grad():
-        module.weight.copy_(torch.from_numpy(np.ascontiguousarray(weight)))
+        # A copy, not np.ascontiguousarray: that keeps the negative strides of rotated 1x1
+        # filters (size-1 axes count as contiguous), which torch.from_numpy refuses.
+        module.weight.copy_(torch.from_numpy(weight.copy()))
         module.bias.copy_(torch.from_numpy(layer.bias))
     return module
 
