@@ -98,8 +98,9 @@ class Tanh(Activation):
 class SoftMax(Activation):
     """Row-wise softmax over the last axis: a_k = exp(z_k) / Σ_j exp(z_j).
 
-    Its Jacobian is diag(a) - a aᵀ, so Δ = a ⊙ (δ - ⟨δ, a⟩). After a cross-entropy loss the
-    product collapses to Δ = (A - Y)/n, which :class:`~mnn.nn.losses.CrossEntropy` uses directly.
+    Its Jacobian is diag(a) - a aᵀ, so Δ = a ⊙ (δ - ⟨δ, a⟩). After a cross-entropy loss with
+    targets whose rows sum to 1 the product collapses to Δ = (A - Y)/n, which
+    :class:`~mnn.nn.losses.CrossEntropy` uses directly.
     """
 
     def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
