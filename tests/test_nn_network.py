@@ -237,3 +237,18 @@ def test_one_by_one_filters_port_to_the_frameworks(framework):
     else:
         reference = np.asarray(to_keras(net)(x))
     assert relative_error(net.evaluate(x), reference) <= TOLERANCE[np.float64]
+
+
+def test_a_loss_that_overflows_on_finite_outputs_is_not_blamed_on_the_targets():
+    net = SequentialNet((3,), MeanSquaredError())
+    net.add_dense(2, Identity())
+    net.layers[0].weights[...] = 1e160  # outputs 3e160 are finite, their squares are not
+    with (
+        np.errstate(over="ignore"),
+        pytest.raises(
+            FloatingPointError,
+            match=r"the loss is inf: every layer's output is finite, but the loss overflowed on "
+            r"outputs as large as 3e\+160; lower the learning rate",
+        ),
+    ):
+        net.backprop(np.ones((4, 3)), np.zeros((4, 2)))

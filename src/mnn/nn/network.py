@@ -209,7 +209,11 @@ class SequentialNet:
                     f"{layer.label} is the first to output NaN or infinite values (input "
                     f"{shape}, output {a.shape}); {advice}"
                 )
-        return f"every layer's output is finite, so the targets are not; {advice}"
+        # The targets were checked to be finite: the loss itself overflowed.
+        return (
+            f"every layer's output is finite, but the loss overflowed on outputs as large as "
+            f"{np.abs(a).max():.3g}; {advice}"
+        )
 
     # ----------------------------------------------------------------------------- training
     def train(
