@@ -252,3 +252,26 @@ def test_a_loss_that_overflows_on_finite_outputs_is_not_blamed_on_the_targets():
         ),
     ):
         net.backprop(np.ones((4, 3)), np.zeros((4, 2)))
+
+
+def test_labels_in_a_wrong_form_are_refused_saying_what_to_do():
+    net = small_cnn()
+    x, y = batch()
+    with pytest.raises(ValueError, match=r"class labels must be integers: .*y.astype\(np.int64\)"):
+        net.train(x, y.astype(np.float32))
+    with pytest.raises(
+        TypeError, match=r"targets y of shape \(6, 4\) must be floating, .* int64; "
+    ):
+        net.train(x, np.eye(4, dtype=np.int64)[y])
+    with pytest.raises(
+        ValueError, match=r"must have shape \(6,\), .* \(6, 1\) .*; use y.ravel\(\)"
+    ):
+        net.train(x, y[:, None])
+    regression = SequentialNet((3,), MeanSquaredError())
+    regression.add_dense(1, Identity())
+    with pytest.raises(
+        ValueError, match=r"shape \(4, 1\) .* add the output axis with y\[:, None\]"
+    ):
+        regression.train(np.zeros((4, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"for two classes, give it 2 outputs and SoftMax"):
+        regression.train(np.zeros((4, 3)), np.array([0, 1, 1, 0]))

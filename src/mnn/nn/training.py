@@ -46,7 +46,17 @@ def prepare_targets(
         labels or ``None``.
     """
     check_array(y, "y", dtype_kind="iuf")
+    target_shape = (n, *output_shape)
     if y.dtype.kind in "iu":
+        if y.shape == target_shape and y.ndim > 1:
+            raise TypeError(
+                f"targets y of shape {y.shape} must be floating, got {describe(y)}; convert "
+                f"them with y.astype(np.{np.dtype(dtype)}), or pass class labels of shape ({n},)."
+            )
+        if y.shape == (n, 1):
+            raise ValueError(
+                f"integer labels y must have shape ({n},), got {describe(y)}; use y.ravel()."
+            )
         check_array(y, "integer labels y", shape=(n,))
         if len(output_shape) != 1:
             raise ValueError(
@@ -55,16 +65,22 @@ def prepare_targets(
             )
         (k,) = output_shape
         if n and (y.min() < 0 or y.max() >= k):
+            hint = " (for two classes, give it 2 outputs and SoftMax)" if k == 1 else ""
             raise ValueError(
-                f"labels y must lie in 0 .. {k - 1}, as {output_name} has {k} outputs; got "
-                f"labels from {y.min()} to {y.max()}."
+                f"labels y must lie in 0 .. {k - 1}, as {output_name} has {k} outputs{hint}; "
+                f"got labels from {y.min()} to {y.max()}."
             )
         return np.eye(k, dtype=dtype)[y], y
     check_array(y, "y", finite=True)
-    if y.shape != (n, *output_shape):
+    if y.shape != target_shape:
+        hint = ""
+        if y.shape == (n,) and output_shape == (1,):
+            hint = "; add the output axis with y[:, None]"
+        elif y.shape == (n,):
+            hint = "; class labels must be integers: convert them with y.astype(np.int64)"
         raise ValueError(
             f"targets y must have shape ({n}, {', '.join(map(str, output_shape))}) to match "
-            f"{output_name}'s output, got {describe(y)}."
+            f"{output_name}'s output, got {describe(y)}{hint}."
         )
     return y.astype(dtype, copy=False), None
 
