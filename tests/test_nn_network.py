@@ -275,3 +275,26 @@ def test_labels_in_a_wrong_form_are_refused_saying_what_to_do():
         regression.train(np.zeros((4, 3)), np.zeros(4))
     with pytest.raises(ValueError, match=r"for two classes, give it 2 outputs and SoftMax"):
         regression.train(np.zeros((4, 3)), np.array([0, 1, 1, 0]))
+
+
+def test_inputs_in_a_wrong_form_are_refused_saying_what_to_do():
+    net = small_cnn()
+    x, _ = batch()
+    with pytest.raises(TypeError, match=r"dtype uint8; convert it with x.astype\(np.float64\)"):
+        net.evaluate(x.astype(np.uint8))
+    with pytest.raises(ValueError, match=r"for one sample, add the batch axis with x\[None\]"):
+        net.evaluate(x[0])
+    with pytest.raises(ValueError, match=r"\(N, h, w, c\), move the channels with x.transpose"):
+        net.evaluate(x.transpose(0, 2, 3, 1))
+    with pytest.raises(ValueError, match=r"reshape x with x.reshape\(len\(x\), 2, 11, 9\)"):
+        net.evaluate(x.reshape(6, -1))
+    grey = SequentialNet((1, 11, 9))
+    grey.add_flatten()
+    with pytest.raises(
+        ValueError, match=r"for grey images, add the channel axis with x\[:, None\]"
+    ):
+        grey.evaluate(x[:, 0])
+    rows = SequentialNet((198,))
+    rows.add_dense(2)
+    with pytest.raises(ValueError, match=r"reshape x with x.reshape\(len\(x\), 198\)"):
+        rows.evaluate(x)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -278,11 +279,16 @@ class SequentialNet:
     def _check_inputs(self, x: np.ndarray) -> None:
         if not self.layers:
             raise ValueError("the network has no layers yet; add some first.")
-        check_array(x, "x", dtype_kind="f")
+        check_array(x, "x")
+        if x.dtype.kind != "f":
+            raise TypeError(
+                f"x must have a floating dtype, got {describe(x)}; convert it with "
+                f"x.astype(np.{self.dtype}) (and scale images of 0..255 to 0..1 by / 255)."
+            )
         if x.shape[1:] != self.input_shape:
             raise ValueError(
                 f"the network takes inputs of shape (N, {', '.join(map(str, self.input_shape))})"
-                f", got {describe(x)}; reshape x (for grey images: x[:, None] adds the channel)."
+                f", got {describe(x)}; {_reshape_hint(x.shape, self.input_shape)}."
             )
         if x.dtype != self.dtype:
             raise TypeError(
@@ -314,3 +320,16 @@ class SequentialNet:
         total = sum(value.size for value in self.parameters().values())
         lines += [rule, f"Total params: {total:,}"]
         print_fn("\n".join(lines))
+
+
+def _reshape_hint(shape: tuple[int, ...], input_shape: tuple[int, ...]) -> str:
+    """What to do with inputs of ``shape`` for a network that takes ``(N, *input_shape)``."""
+    if shape == input_shape:
+        return "for one sample, add the batch axis with x[None]"
+    if len(input_shape) == 3 and shape[1:] == input_shape[1:] and input_shape[0] == 1:
+        return "for grey images, add the channel axis with x[:, None]"
+    if len(input_shape) == 3 and shape[1:] == (*input_shape[1:], input_shape[0]):
+        return "for images stored (N, h, w, c), move the channels with x.transpose(0, 3, 1, 2)"
+    if len(shape) > 1 and math.prod(shape[1:]) == math.prod(input_shape):
+        return f"reshape x with x.reshape(len(x), {', '.join(map(str, input_shape))})"
+    return "reshape x, or build the network for this input_shape"
