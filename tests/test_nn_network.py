@@ -298,3 +298,14 @@ def test_inputs_in_a_wrong_form_are_refused_saying_what_to_do():
     rows.add_dense(2)
     with pytest.raises(ValueError, match=r"reshape x with x.reshape\(len\(x\), 198\)"):
         rows.evaluate(x)
+
+
+def test_training_on_no_samples_is_refused():
+    net = small_cnn()
+    x, y = batch()
+    with pytest.raises(
+        ValueError, match=r"x must hold at least one sample, got array of shape \(0"
+    ):
+        net.train(x[:0], y[:0], verbose=False)
+    with pytest.raises(ValueError, match=r"x_val must hold at least one sample"):
+        net.train(x, y, validation_data=(x[:0], y[:0]), verbose=False)

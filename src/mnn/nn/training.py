@@ -133,6 +133,11 @@ def train_loop(
     """
     batch_size = check_positive_int(batch_size, "batch_size")
     epochs = check_positive_int(epochs, "epochs")
+    if len(x) == 0:
+        raise ValueError(f"x must hold at least one sample, got {describe(x)}.")
+    if validation_data is not None and len(validation_data[0]) == 0:
+        x_val = validation_data[0]
+        raise ValueError(f"x_val must hold at least one sample, got {describe(x_val)}.")
     rng = np.random.default_rng(seed)
     history: History = {}
     for epoch in range(1, epochs + 1):
