@@ -309,3 +309,20 @@ def test_training_on_no_samples_is_refused():
         net.train(x[:0], y[:0], verbose=False)
     with pytest.raises(ValueError, match=r"x_val must hold at least one sample"):
         net.train(x, y, validation_data=(x[:0], y[:0]), verbose=False)
+
+
+def test_a_layer_without_input_shape_is_refused_saying_what_to_do():
+    from mnn.nn import Flatten, MaxPool2D
+
+    net = SequentialNet((2, 8, 8))
+    with pytest.raises(
+        ValueError, match=r"without an input shape; build it with tensor=\(2, 8, 8\)"
+    ):
+        net.add(MaxPool2D((2, 2)))
+    with pytest.raises(
+        ValueError, match=r"MaxPool2D .* or append it with add_pool2D or add_flatten"
+    ):
+        net.add(MaxPool2D((2, 2)))
+    net.add(MaxPool2D((2, 2), tensor=(2, 8, 8)))
+    with pytest.raises(ValueError, match=r"Flatten layer 'flatten' was built without an input"):
+        net.add(Flatten())

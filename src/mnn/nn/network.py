@@ -66,6 +66,11 @@ class SequentialNet:
         """Append ``layer``; its input shape must be the current output shape."""
         if not isinstance(layer, Layer):
             raise TypeError(f"layer must be an mnn.nn layer, got {describe(layer)}.")
+        if layer.input_shape is None:
+            raise ValueError(
+                f"{layer.label} was built without an input shape; build it with "
+                f"tensor={self.output_shape}, or append it with add_pool2D or add_flatten."
+            )
         if layer.input_shape != self.output_shape:
             raise ValueError(
                 f"{layer.label} expects samples of shape {layer.input_shape}, but the network "
