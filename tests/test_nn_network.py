@@ -315,13 +315,7 @@ def test_a_layer_without_input_shape_is_refused_saying_what_to_do():
     from mnn.nn import Flatten, MaxPool2D
 
     net = SequentialNet((2, 8, 8))
-    with pytest.raises(
-        ValueError, match=r"without an input shape; build it with tensor=\(2, 8, 8\)"
-    ):
-        net.add(MaxPool2D((2, 2)))
-    with pytest.raises(
-        ValueError, match=r"MaxPool2D .* or append it with add_pool2D or add_flatten"
-    ):
+    with pytest.raises(ValueError, match=r"shape; build it with tensor=\(2, 8, 8\), or append"):
         net.add(MaxPool2D((2, 2)))
     net.add(MaxPool2D((2, 2), tensor=(2, 8, 8)))
     with pytest.raises(ValueError, match=r"Flatten layer 'flatten' was built without an input"):
