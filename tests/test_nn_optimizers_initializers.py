@@ -52,8 +52,14 @@ def test_adam_matches_torch(dtype):
 
 
 def test_optimizer_errors():
-    with pytest.raises(ValueError, match="learning_rate must be positive"):
+    with pytest.raises(ValueError, match="learning_rate must be finite and greater than 0"):
         SGD(0)
+    with pytest.raises(ValueError, match="learning_rate must be finite and greater than 0"):
+        Adam(float("inf"))
+    with pytest.raises(TypeError, match=r"learning_rate must be a real number, got str '0\.1'"):
+        SGD("0.1")
+    with pytest.raises(TypeError, match="momentum must be a real number, got bool True"):
+        SGD(0.1, momentum=True)
     with pytest.raises(ValueError, match="momentum must lie in"):
         SGD(0.1, momentum=1.0)
     with pytest.raises(ValueError, match="beta2 must lie in"):
