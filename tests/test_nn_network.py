@@ -320,3 +320,13 @@ def test_a_layer_without_input_shape_is_refused_saying_what_to_do():
     net.add(MaxPool2D((2, 2), tensor=(2, 8, 8)))
     with pytest.raises(ValueError, match=r"Flatten layer 'flatten' was built without an input"):
         net.add(Flatten())
+
+
+def test_update_before_any_backprop_is_refused():
+    net = small_cnn(optim=Adam())
+    with pytest.raises(RuntimeError, match=r"Conv2D layer 'conv2d': call backprop before update"):
+        net.update()
+    x, y = batch()
+    net.backprop(x, y)
+    net.update()
+    assert net.layers[0].optim.steps == 1
