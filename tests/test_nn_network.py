@@ -330,3 +330,10 @@ def test_update_before_any_backprop_is_refused():
     net.backprop(x, y)
     net.update()
     assert net.layers[0].optim.steps == 1
+
+
+@pytest.mark.parametrize("batch_size", [1000, None])
+def test_evaluate_of_no_samples_is_an_empty_output(batch_size):
+    net = small_cnn()
+    x, _ = batch()
+    assert net.evaluate(x[:0], batch_size=batch_size).shape == (0, 4)

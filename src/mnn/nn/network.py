@@ -136,7 +136,9 @@ class SequentialNet:
     def evaluate(self, x: np.ndarray, batch_size: int | None = 1000) -> np.ndarray:
         """The output for ``x`` of shape ``(N, *input_shape)``, ``batch_size`` samples at a time."""
         self._check_inputs(x)
-        step = len(x) if batch_size is None else check_positive_int(batch_size, "batch_size")
+        step = (
+            max(len(x), 1) if batch_size is None else check_positive_int(batch_size, "batch_size")
+        )
         outputs = [self._forward(x[start : start + step]) for start in range(0, len(x), step)]
         return np.concatenate(outputs) if outputs else np.empty((0, *self.output_shape), self.dtype)
 
