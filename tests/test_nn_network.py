@@ -337,3 +337,18 @@ def test_evaluate_of_no_samples_is_an_empty_output(batch_size):
     net = small_cnn()
     x, _ = batch()
     assert net.evaluate(x[:0], batch_size=batch_size).shape == (0, 4)
+
+
+def test_the_torch_port_takes_mirrored_images_as_mnn_does():
+    x, y = batch()
+    mirrored = x[..., ::-1]
+    net = small_cnn()
+    net.backprop(mirrored, y)
+    _, reference = torch_gradients(to_torch(net), net, mirrored, y)
+    for name, gradient in net.gradients().items():
+        assert relative_error(gradient, reference[name]) <= TOLERANCE[np.float64], name
+    history = fit_torch(
+        to_torch(net), mirrored, y, loss=net.loss, optim=SGD(), batch_size=3, epochs=1,
+        validation_data=(mirrored, y), verbose=False,
+    )  # fmt: skip
+    assert history["val_loss"][0] > 0
