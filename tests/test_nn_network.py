@@ -152,6 +152,8 @@ def test_building_errors_name_the_shapes():
         net.add(Dense(10, 2))
     with pytest.raises(TypeError, match="input_shape must be a tuple"):
         SequentialNet(784)
+    with pytest.raises(ValueError, match=r"build the network with input_shape=\(1, 28, 28\)"):
+        SequentialNet((28, 28)).add_conv2D((2, 3, 3))
 
 
 def test_data_errors_name_the_layer_and_the_shapes():

@@ -129,7 +129,10 @@ class SequentialNet:
     def _require_rank(self, rank: int, method: str, what: str) -> tuple[int, ...]:
         shape = self.output_shape
         if len(shape) != rank:
-            raise ValueError(f"{method} needs {what}, but the network outputs {shape} here.")
+            hint = ""
+            if rank == 3 and len(shape) == 2 and not self.layers:
+                hint = f"; for grey images, build the network with input_shape={(1, *shape)}"
+            raise ValueError(f"{method} needs {what}, but the network outputs {shape} here{hint}.")
         return shape
 
     # ---------------------------------------------------------------------------- computing
