@@ -100,3 +100,11 @@ def test_layers_use_fans_and_factor():
     assert he.weights.std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)  # no extra factor
     single = Dense(400, 300, Identity(), dtype=np.float32, rng=0)
     assert single.weights.dtype == np.float32 and not single.bias.any()
+
+
+def test_the_course_initializer_is_not_he_for_a_first_convolution():
+    # 4/(9 + 288) against He's 2/9: about 16 times less variance, as the docstring says.
+    course = Conv2D((1, 28, 28), (32, 3, 3), ReLU(), initializer=RandnAverage(), rng=0)
+    he = Conv2D((1, 28, 28), (32, 3, 3), ReLU(), initializer=He(), rng=0)
+    assert 4 / 297 == pytest.approx(course.filters.var(), rel=0.25)
+    assert 12 < he.filters.var() / course.filters.var() < 22
