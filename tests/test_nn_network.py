@@ -354,3 +354,16 @@ def test_the_torch_port_takes_mirrored_images_as_mnn_does():
         validation_data=(mirrored, y), verbose=False,
     )  # fmt: skip
     assert history["val_loss"][0] > 0
+
+
+def test_errors_in_the_validation_data_name_x_val_and_y_val():
+    net = small_cnn()
+    x, y = batch()
+    with pytest.raises(TypeError, match=r"x_val must have a floating dtype, .* x_val.astype"):
+        net.train(x, y, validation_data=(x.astype(np.uint8), y))
+    with pytest.raises(
+        ValueError, match=r"as x_val; for one sample, add the batch axis with x_val"
+    ):
+        net.train(x, y, validation_data=(x[0], y[:1]))
+    with pytest.raises(ValueError, match=r"labels y_val must lie in 0 .. 3"):
+        net.train(x, y, validation_data=(x, y + 4))

@@ -273,8 +273,8 @@ class SequentialNet:
             if not isinstance(validation_data, tuple) or len(validation_data) != 2:
                 raise TypeError("validation_data must be a pair (x_val, y_val).")
             x_val, y_val = validation_data
-            self._check_inputs(x_val)
-            validation = (x_val, *self._targets(y_val, len(x_val)))
+            self._check_inputs(x_val, "x_val")
+            validation = (x_val, *self._targets(y_val, len(x_val), "y_val"))
 
         def step(x_batch: np.ndarray, targets_batch: np.ndarray) -> tuple[float, np.ndarray]:
             loss, output = self._step(x_batch, targets_batch)
@@ -286,28 +286,31 @@ class SequentialNet:
             epochs=epochs, seed=seed, validation_data=validation, verbose=verbose,
         )  # fmt: skip
 
-    def _check_inputs(self, x: np.ndarray) -> None:
+    def _check_inputs(self, x: np.ndarray, name: str = "x") -> None:
         if not self.layers:
             raise ValueError("the network has no layers yet; add some first.")
-        check_array(x, "x")
+        check_array(x, name)
         if x.dtype.kind != "f":
             raise TypeError(
-                f"x must have a floating dtype, got {describe(x)}; convert it with "
-                f"x.astype(np.{self.dtype}) (and scale images of 0..255 to 0..1 by / 255)."
+                f"{name} must have a floating dtype, got {describe(x)}; convert it with "
+                f"{name}.astype(np.{self.dtype}) (and scale images of 0..255 to 0..1 by / 255)."
             )
         if x.shape[1:] != self.input_shape:
             raise ValueError(
                 f"the network takes inputs of shape (N, {', '.join(map(str, self.input_shape))})"
-                f", got {describe(x)}; {_reshape_hint(x.shape, self.input_shape)}."
+                f", got {describe(x)} as {name}; {_reshape_hint(x.shape, self.input_shape, name)}."
             )
         if x.dtype != self.dtype:
             raise TypeError(
-                f"the network has {self.dtype} parameters but x is {x.dtype}; convert with "
-                f"x.astype(np.{self.dtype})."
+                f"the network has {self.dtype} parameters but {name} is {x.dtype}; convert with "
+                f"{name}.astype(np.{self.dtype})."
             )
 
-    def _targets(self, y: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray | None]:
-        return prepare_targets(y, n, self.output_shape, self.dtype, self.layers[-1].label)
+    def _targets(
+        self, y: np.ndarray, n: int, name: str = "y"
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        label = self.layers[-1].label
+        return prepare_targets(y, n, self.output_shape, self.dtype, label, name=name)
 
     # ------------------------------------------------------------------------------ display
     def summary(self, print_fn: Callable[[str], object] = print) -> None:
@@ -332,14 +335,14 @@ class SequentialNet:
         print_fn("\n".join(lines))
 
 
-def _reshape_hint(shape: tuple[int, ...], input_shape: tuple[int, ...]) -> str:
-    """What to do with inputs of ``shape`` for a network that takes ``(N, *input_shape)``."""
+def _reshape_hint(shape: tuple[int, ...], input_shape: tuple[int, ...], x: str) -> str:
+    """What to do with inputs ``x`` of ``shape`` for a network taking ``(N, *input_shape)``."""
     if shape == input_shape:
-        return "for one sample, add the batch axis with x[None]"
+        return f"for one sample, add the batch axis with {x}[None]"
     if len(input_shape) == 3 and shape[1:] == input_shape[1:] and input_shape[0] == 1:
-        return "for grey images, add the channel axis with x[:, None]"
+        return f"for grey images, add the channel axis with {x}[:, None]"
     if len(input_shape) == 3 and shape[1:] == (*input_shape[1:], input_shape[0]):
-        return "for images stored (N, h, w, c), move the channels with x.transpose(0, 3, 1, 2)"
+        return f"for images stored (N, h, w, c), move the channels with {x}.transpose(0, 3, 1, 2)"
     if len(shape) > 1 and math.prod(shape[1:]) == math.prod(input_shape):
-        return f"reshape x with x.reshape(len(x), {', '.join(map(str, input_shape))})"
-    return "reshape x, or build the network for this input_shape"
+        return f"reshape {x} with {x}.reshape(len({x}), {', '.join(map(str, input_shape))})"
+    return f"reshape {x}, or build the network for this input_shape"
