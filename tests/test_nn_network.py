@@ -367,3 +367,8 @@ def test_errors_in_the_validation_data_name_x_val_and_y_val():
         net.train(x, y, validation_data=(x[0], y[:1]))
     with pytest.raises(ValueError, match=r"labels y_val must lie in 0 .. 3"):
         net.train(x, y, validation_data=(x, y + 4))
+    with pytest.raises(ValueError, match=r"labels y_val must lie in 0 .. 3, as the model"):
+        fit_torch(
+            to_torch(net), x, y, loss=net.loss, optim=SGD(), batch_size=3, epochs=1,
+            validation_data=(x, y + 4), verbose=False,
+        )  # fmt: skip
