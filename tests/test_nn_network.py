@@ -372,3 +372,18 @@ def test_errors_in_the_validation_data_name_x_val_and_y_val():
             to_torch(net), x, y, loss=net.loss, optim=SGD(), batch_size=3, epochs=1,
             validation_data=(x, y + 4), verbose=False,
         )  # fmt: skip
+
+
+def test_an_update_that_overflows_in_the_last_step_stops_training():
+    # The loss (softmax/cross-entropy) stays finite; only the update 1e10 * 5e299 overflows.
+    net = SequentialNet((3,))
+    net.add_dense(2, SoftMax(), SGD(1e10))
+    with (
+        np.errstate(over="ignore"),
+        pytest.raises(
+            FloatingPointError,
+            match=r"epoch 1/1, batch 1/1: the update made the weights of Dense layer 'dense' no "
+            r"longer finite; lower the learning rate",
+        ),
+    ):
+        net.train(np.full((4, 3), 1e300), np.array([0, 1, 0, 1]), batch_size=4, verbose=False)

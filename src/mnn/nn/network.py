@@ -202,15 +202,22 @@ class SequentialNet:
                 delta = layer.backprop(delta)
         return loss, output
 
+    def _nonfinite_parameters(self) -> str | None:
+        """Name the first parameter array with a NaN or infinite entry, if there is one."""
+        for layer in self.layers:
+            for key, value in layer.parameters().items():
+                if not np.all(np.isfinite(value)):
+                    return f"the {key} of {layer.label}"
+        return None
+
     def _first_nonfinite(self, x: np.ndarray) -> str:
         """Name where NaN or infinity first appears when ``x`` goes through the network."""
         advice = "lower the learning rate, or check the data for NaN and infinite values."
         if not np.all(np.isfinite(x)):
             return f"the input batch contains NaN or infinite values; {advice}"
-        for layer in self.layers:
-            for key, value in layer.parameters().items():
-                if not np.all(np.isfinite(value)):
-                    return f"the {key} of {layer.label} are no longer finite; {advice}"
+        broken = self._nonfinite_parameters()
+        if broken:
+            return f"{broken} are no longer finite; {advice}"
         a = x
         for layer in self.layers:
             shape = a.shape
@@ -279,6 +286,13 @@ class SequentialNet:
         def step(x_batch: np.ndarray, targets_batch: np.ndarray) -> tuple[float, np.ndarray]:
             loss, output = self._step(x_batch, targets_batch)
             self.update()
+            # Without this check an update that overflows in the last step would go unnoticed.
+            broken = self._nonfinite_parameters()
+            if broken:
+                raise FloatingPointError(
+                    f"the update made {broken} no longer finite; lower the learning rate, or "
+                    f"scale the data (images to 0..1, say)."
+                )
             return loss, output
 
         return train_loop(
