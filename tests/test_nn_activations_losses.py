@@ -159,3 +159,11 @@ def test_combined_delta_is_exact_for_targets_whose_rows_do_not_sum_to_one():
     logits = torch.tensor(z, requires_grad=True)
     torch.nn.functional.cross_entropy(logits, torch.tensor(y)).backward()
     assert_close(CrossEntropy().output_delta(softmax, a, y), logits.grad.numpy(), np.float64)
+
+
+@pytest.mark.parametrize("afun", ACTIVATIONS)
+def test_backprop_of_a_delta_of_another_shape_is_refused(afun):
+    activation = afun()
+    activation.evaluate(np.ones((7, 5)))
+    with pytest.raises(ValueError, match=r"backprop needs delta = ∂L/∂A of the shape of the last "):
+        activation.backprop(np.ones((1, 5)))
