@@ -147,3 +147,23 @@ def test_targets_of_the_wrong_shape_are_refused():
         CrossEntropy().evaluate(np.full((4, 3), 1 / 3), np.zeros((4, 5)))
     with pytest.raises(TypeError, match="the targets y must have a floating dtype"):
         MeanSquaredError().gradient(np.zeros((4, 3)), np.zeros((4, 3), dtype=int))
+
+
+def test_combined_delta_is_exact_for_targets_whose_rows_do_not_sum_to_one():
+    import torch
+
+    rng = np.random.default_rng(5)
+    z, y = rng.standard_normal((5, 3)), rng.uniform(0, 1, (5, 3))
+    softmax = SoftMax()
+    a = softmax.evaluate(z)
+    logits = torch.tensor(z, requires_grad=True)
+    torch.nn.functional.cross_entropy(logits, torch.tensor(y)).backward()
+    assert_close(CrossEntropy().output_delta(softmax, a, y), logits.grad.numpy(), np.float64)
+
+
+@pytest.mark.parametrize("afun", ACTIVATIONS)
+def test_backprop_of_a_delta_of_another_shape_is_refused(afun):
+    activation = afun()
+    activation.evaluate(np.ones((7, 5)))
+    with pytest.raises(ValueError, match=r"backprop needs delta = ∂L/∂A of the shape of the last "):
+        activation.backprop(np.ones((1, 5)))

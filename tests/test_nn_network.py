@@ -152,6 +152,8 @@ def test_building_errors_name_the_shapes():
         net.add(Dense(10, 2))
     with pytest.raises(TypeError, match="input_shape must be a tuple"):
         SequentialNet(784)
+    with pytest.raises(ValueError, match=r"build the network with input_shape=\(1, 28, 28\)"):
+        SequentialNet((28, 28)).add_conv2D((2, 3, 3))
 
 
 def test_data_errors_name_the_layer_and_the_shapes():
@@ -221,3 +223,167 @@ def test_weights_go_to_the_framework_and_come_back(framework):
     back(model, net)
     for name, value in net.parameters().items():
         np.testing.assert_array_equal(value, original[name])
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_one_by_one_filters_port_to_the_frameworks(framework):
+    net = SequentialNet((3, 5, 4))
+    net.add_conv2D((1, 1, 1), Tanh())
+    net.add_flatten()
+    net.add_dense(2, SoftMax())
+    x = np.random.default_rng(0).standard_normal((3, 3, 5, 4))
+    if framework == "torch":
+        import torch
+
+        reference = to_torch(net)(torch.from_numpy(x)).detach().numpy()
+    else:
+        reference = np.asarray(to_keras(net)(x))
+    assert relative_error(net.evaluate(x), reference) <= TOLERANCE[np.float64]
+
+
+def test_a_loss_that_overflows_on_finite_outputs_is_not_blamed_on_the_targets():
+    net = SequentialNet((3,), MeanSquaredError())
+    net.add_dense(2, Identity())
+    net.layers[0].weights[...] = 1e160  # outputs 3e160 are finite, their squares are not
+    with (
+        np.errstate(over="ignore"),
+        pytest.raises(
+            FloatingPointError,
+            match=r"the loss is inf: every layer's output is finite, but the loss overflowed on "
+            r"outputs as large as 3e\+160; lower the learning rate",
+        ),
+    ):
+        net.backprop(np.ones((4, 3)), np.zeros((4, 2)))
+
+
+def test_labels_in_a_wrong_form_are_refused_saying_what_to_do():
+    net = small_cnn()
+    x, y = batch()
+    with pytest.raises(ValueError, match=r"class labels must be integers: .*y.astype\(np.int64\)"):
+        net.train(x, y.astype(np.float32))
+    with pytest.raises(
+        TypeError, match=r"targets y of shape \(6, 4\) must be floating, .* int64; "
+    ):
+        net.train(x, np.eye(4, dtype=np.int64)[y])
+    with pytest.raises(
+        ValueError, match=r"must have shape \(6,\), .* \(6, 1\) .*; use y.ravel\(\)"
+    ):
+        net.train(x, y[:, None])
+    regression = SequentialNet((3,), MeanSquaredError())
+    regression.add_dense(1, Identity())
+    with pytest.raises(
+        ValueError, match=r"shape \(4, 1\) .* add the output axis with y\[:, None\]"
+    ):
+        regression.train(np.zeros((4, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"for two classes, give it 2 outputs and SoftMax"):
+        regression.train(np.zeros((4, 3)), np.array([0, 1, 1, 0]))
+
+
+def test_inputs_in_a_wrong_form_are_refused_saying_what_to_do():
+    net = small_cnn()
+    x, _ = batch()
+    with pytest.raises(TypeError, match=r"dtype uint8; convert it with x.astype\(np.float64\)"):
+        net.evaluate(x.astype(np.uint8))
+    with pytest.raises(ValueError, match=r"for one sample, add the batch axis with x\[None\]"):
+        net.evaluate(x[0])
+    with pytest.raises(ValueError, match=r"\(N, h, w, c\), move the channels with x.transpose"):
+        net.evaluate(x.transpose(0, 2, 3, 1))
+    with pytest.raises(ValueError, match=r"reshape x with x.reshape\(len\(x\), 2, 11, 9\)"):
+        net.evaluate(x.reshape(6, -1))
+    grey = SequentialNet((1, 11, 9))
+    grey.add_flatten()
+    with pytest.raises(
+        ValueError, match=r"for grey images, add the channel axis with x\[:, None\]"
+    ):
+        grey.evaluate(x[:, 0])
+    rows = SequentialNet((198,))
+    rows.add_dense(2)
+    with pytest.raises(ValueError, match=r"reshape x with x.reshape\(len\(x\), 198\)"):
+        rows.evaluate(x)
+
+
+def test_training_on_no_samples_is_refused():
+    net = small_cnn()
+    x, y = batch()
+    with pytest.raises(
+        ValueError, match=r"x must hold at least one sample, got array of shape \(0"
+    ):
+        net.train(x[:0], y[:0], verbose=False)
+    with pytest.raises(ValueError, match=r"x_val must hold at least one sample"):
+        net.train(x, y, validation_data=(x[:0], y[:0]), verbose=False)
+
+
+def test_a_layer_without_input_shape_is_refused_saying_what_to_do():
+    from mnn.nn import Flatten, MaxPool2D
+
+    net = SequentialNet((2, 8, 8))
+    with pytest.raises(ValueError, match=r"shape; build it with tensor=\(2, 8, 8\), or append"):
+        net.add(MaxPool2D((2, 2)))
+    net.add(MaxPool2D((2, 2), tensor=(2, 8, 8)))
+    with pytest.raises(ValueError, match=r"Flatten layer 'flatten' was built without an input"):
+        net.add(Flatten())
+
+
+def test_update_before_any_backprop_is_refused():
+    net = small_cnn(optim=Adam())
+    with pytest.raises(RuntimeError, match=r"Conv2D layer 'conv2d': call backprop before update"):
+        net.update()
+    x, y = batch()
+    net.backprop(x, y)
+    net.update()
+    assert net.layers[0].optim.steps == 1
+
+
+@pytest.mark.parametrize("batch_size", [1000, None])
+def test_evaluate_of_no_samples_is_an_empty_output(batch_size):
+    net = small_cnn()
+    x, _ = batch()
+    assert net.evaluate(x[:0], batch_size=batch_size).shape == (0, 4)
+
+
+def test_the_torch_port_takes_mirrored_images_as_mnn_does():
+    x, y = batch()
+    mirrored = x[..., ::-1]
+    net = small_cnn()
+    net.backprop(mirrored, y)
+    _, reference = torch_gradients(to_torch(net), net, mirrored, y)
+    for name, gradient in net.gradients().items():
+        assert relative_error(gradient, reference[name]) <= TOLERANCE[np.float64], name
+    history = fit_torch(
+        to_torch(net), mirrored, y, loss=net.loss, optim=SGD(), batch_size=3, epochs=1,
+        validation_data=(mirrored, y), verbose=False,
+    )  # fmt: skip
+    assert history["val_loss"][0] > 0
+
+
+def test_errors_in_the_validation_data_name_x_val_and_y_val():
+    net = small_cnn()
+    x, y = batch()
+    with pytest.raises(TypeError, match=r"x_val must have a floating dtype, .* x_val.astype"):
+        net.train(x, y, validation_data=(x.astype(np.uint8), y))
+    with pytest.raises(
+        ValueError, match=r"as x_val; for one sample, add the batch axis with x_val"
+    ):
+        net.train(x, y, validation_data=(x[0], y[:1]))
+    with pytest.raises(ValueError, match=r"labels y_val must lie in 0 .. 3"):
+        net.train(x, y, validation_data=(x, y + 4))
+    with pytest.raises(ValueError, match=r"labels y_val must lie in 0 .. 3, as the model"):
+        fit_torch(
+            to_torch(net), x, y, loss=net.loss, optim=SGD(), batch_size=3, epochs=1,
+            validation_data=(x, y + 4), verbose=False,
+        )  # fmt: skip
+
+
+def test_an_update_that_overflows_in_the_last_step_stops_training():
+    # The loss (softmax/cross-entropy) stays finite; only the update 1e10 * 5e299 overflows.
+    net = SequentialNet((3,))
+    net.add_dense(2, SoftMax(), SGD(1e10))
+    with (
+        np.errstate(over="ignore"),
+        pytest.raises(
+            FloatingPointError,
+            match=r"epoch 1/1, batch 1/1: the update made the weights of Dense layer 'dense' no "
+            r"longer finite; lower the learning rate",
+        ),
+    ):
+        net.train(np.full((4, 3), 1e300), np.array([0, 1, 0, 1]), batch_size=4, verbose=False)

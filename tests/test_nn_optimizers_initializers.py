@@ -52,8 +52,14 @@ def test_adam_matches_torch(dtype):
 
 
 def test_optimizer_errors():
-    with pytest.raises(ValueError, match="learning_rate must be positive"):
+    with pytest.raises(ValueError, match="learning_rate must be finite and greater than 0"):
         SGD(0)
+    with pytest.raises(ValueError, match="learning_rate must be finite and greater than 0"):
+        Adam(float("inf"))
+    with pytest.raises(TypeError, match=r"learning_rate must be a real number, got str '0\.1'"):
+        SGD("0.1")
+    with pytest.raises(TypeError, match="momentum must be a real number, got bool True"):
+        SGD(0.1, momentum=True)
     with pytest.raises(ValueError, match="momentum must lie in"):
         SGD(0.1, momentum=1.0)
     with pytest.raises(ValueError, match="beta2 must lie in"):
@@ -94,3 +100,11 @@ def test_layers_use_fans_and_factor():
     assert he.weights.std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)  # no extra factor
     single = Dense(400, 300, Identity(), dtype=np.float32, rng=0)
     assert single.weights.dtype == np.float32 and not single.bias.any()
+
+
+def test_the_course_initializer_is_not_he_for_a_first_convolution():
+    # 4/(9 + 288) against He's 2/9: about 16 times less variance, as the docstring says.
+    course = Conv2D((1, 28, 28), (32, 3, 3), ReLU(), initializer=RandnAverage(), rng=0)
+    he = Conv2D((1, 28, 28), (32, 3, 3), ReLU(), initializer=He(), rng=0)
+    assert 4 / 297 == pytest.approx(course.filters.var(), rel=0.25)
+    assert 12 < he.filters.var() / course.filters.var() < 22

@@ -71,6 +71,16 @@ def test_on_a_tie_central_differences_agree_with_strict_only():
     assert gradcheck(loose, a, delta)["input"] == pytest.approx(0.5)
 
 
+def test_on_a_tie_of_three_central_differences_see_a_half_and_strict_a_third():
+    # Raising any one of three tied maxima raises the max, lowering it does not: 1/2 each.
+    a = np.array([[[[3.0, 3.0], [3.0, 0.5]]]])
+    delta = np.array([[[[1.0]]]])
+    strict = MaxPool2D((2, 2), strict=True)
+    strict.evaluate(a)
+    np.testing.assert_allclose(strict.backprop(delta), [[[[1 / 3, 1 / 3], [1 / 3, 0.0]]]])
+    assert gradcheck(strict, a, delta)["input"] == pytest.approx(1 / 3, rel=1e-6)
+
+
 @pytest.mark.parametrize("strict", [False, True])
 def test_a_near_tie_is_not_a_tie(strict):
     # Random inputs almost never come this close, so only an explicit case checks that a tie

@@ -13,6 +13,8 @@ from abc import ABC, abstractmethod
 import numpy as np
 from scipy.special import expit
 
+from .._validation import describe
+
 
 class Activation(ABC):
     """An elementwise (or, for :class:`SoftMax`, row-wise) function with its derivative."""
@@ -31,9 +33,15 @@ class Activation(ABC):
     def backprop(self, delta: np.ndarray) -> np.ndarray:
         """Δ = ∂L/∂Z from ``delta`` = ∂L/∂A, both of the shape of the last ``evaluate``."""
 
-    def _last_output(self) -> np.ndarray:
+    def _last_output(self, delta: np.ndarray) -> np.ndarray:
+        """The output of the last ``evaluate``, checked to have the shape of ``delta``."""
         if self._output is None:
             raise RuntimeError(f"{type(self).__name__}.backprop needs a call to evaluate first.")
+        if not isinstance(delta, np.ndarray) or delta.shape != self._output.shape:
+            raise ValueError(
+                f"{type(self).__name__}.backprop needs delta = ∂L/∂A of the shape of the last "
+                f"output, {self._output.shape}; got {describe(delta)}."
+            )
         return self._output
 
     def __repr__(self) -> str:
@@ -51,7 +59,7 @@ class Identity(Activation):
         return z
 
     def backprop(self, delta: np.ndarray) -> np.ndarray:
-        self._last_output()
+        self._last_output(delta)
         return delta
 
 
@@ -66,7 +74,7 @@ class ReLU(Activation):
 
     def backprop(self, delta: np.ndarray) -> np.ndarray:
         # A > 0 exactly where Z > 0, so the output is all the derivative needs.
-        return delta * (self._last_output() > 0)
+        return delta * (self._last_output(delta) > 0)
 
 
 class Sigmoid(Activation):
@@ -79,7 +87,7 @@ class Sigmoid(Activation):
         return self._output
 
     def backprop(self, delta: np.ndarray) -> np.ndarray:
-        a = self._last_output()
+        a = self._last_output(delta)
         return delta * a * (1 - a)
 
 
@@ -91,15 +99,16 @@ class Tanh(Activation):
         return self._output
 
     def backprop(self, delta: np.ndarray) -> np.ndarray:
-        a = self._last_output()
+        a = self._last_output(delta)
         return delta * (1 - a * a)
 
 
 class SoftMax(Activation):
     """Row-wise softmax over the last axis: a_k = exp(z_k) / Σ_j exp(z_j).
 
-    Its Jacobian is diag(a) - a aᵀ, so Δ = a ⊙ (δ - ⟨δ, a⟩). After a cross-entropy loss the
-    product collapses to Δ = (A - Y)/n, which :class:`~mnn.nn.losses.CrossEntropy` uses directly.
+    Its Jacobian is diag(a) - a aᵀ, so Δ = a ⊙ (δ - ⟨δ, a⟩). After a cross-entropy loss with
+    targets whose rows sum to 1 the product collapses to Δ = (A - Y)/n, which
+    :class:`~mnn.nn.losses.CrossEntropy` uses directly.
     """
 
     def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -111,5 +120,5 @@ class SoftMax(Activation):
         return shifted
 
     def backprop(self, delta: np.ndarray) -> np.ndarray:
-        a = self._last_output()
+        a = self._last_output(delta)
         return a * (delta - np.sum(delta * a, axis=-1, keepdims=True))

@@ -30,8 +30,9 @@ class Initializer(ABC):
 class RandnAverage(Initializer):
     """The course's default: N(0, 1) / √((fan_in + fan_out)/2), times the activation's factor.
 
-    Without the factor this is Glorot's normal initialization; with ReLU's factor √2 it keeps
-    the variance of the activations as He's does.
+    Without the factor this is Glorot's normal initialization. With ReLU's factor √2 the
+    variance is 4/(fan_in + fan_out), He's 2/fan_in only when fan_in = fan_out: a first
+    convolution 1 -> 32 with 3x3 filters draws about 16 times less variance than He's.
     """
 
     uses_activation_factor = True

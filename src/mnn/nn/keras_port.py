@@ -211,7 +211,10 @@ def fit_keras(
     validation = None
     if validation_data is not None:
         x_val, y_val = validation_data
-        validation = (x_val, *prepare_targets(y_val, len(x_val), output_shape, dtype, "the model"))
+        validation = (
+            x_val,
+            *prepare_targets(y_val, len(x_val), output_shape, dtype, "the model", name="y_val"),
+        )
     return train_loop(
         step, predict, loss, x, targets, labels, batch_size=batch_size, epochs=epochs,
         seed=seed, validation_data=validation, verbose=verbose,

@@ -57,10 +57,11 @@ class CrossEntropy(Loss):
         return -y / np.maximum(a, tiny) / len(a)
 
     def output_delta(self, afun: Activation, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """After a :class:`SoftMax`, the combined gradient Δ = (A - Y)/n; else the chain rule."""
+        """After a :class:`SoftMax`, the combined gradient Δ = (A ⊙ s - Y)/n with s_i = Σ_k y_ik,
+        i.e. (A - Y)/n for targets whose rows sum to 1; else the chain rule."""
         if isinstance(afun, SoftMax):
             self._check(a, y)
-            return (a - y) / len(a)
+            return (a * y.sum(axis=-1, keepdims=True) - y) / len(a)
         return super().output_delta(afun, a, y)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -65,6 +66,11 @@ class SequentialNet:
         """Append ``layer``; its input shape must be the current output shape."""
         if not isinstance(layer, Layer):
             raise TypeError(f"layer must be an mnn.nn layer, got {describe(layer)}.")
+        if layer.input_shape is None:
+            raise ValueError(
+                f"{layer.label} was built without an input shape; build it with "
+                f"tensor={self.output_shape}, or append it with add_pool2D or add_flatten."
+            )
         if layer.input_shape != self.output_shape:
             raise ValueError(
                 f"{layer.label} expects samples of shape {layer.input_shape}, but the network "
@@ -123,14 +129,19 @@ class SequentialNet:
     def _require_rank(self, rank: int, method: str, what: str) -> tuple[int, ...]:
         shape = self.output_shape
         if len(shape) != rank:
-            raise ValueError(f"{method} needs {what}, but the network outputs {shape} here.")
+            hint = ""
+            if rank == 3 and len(shape) == 2 and not self.layers:
+                hint = f"; for grey images, build the network with input_shape={(1, *shape)}"
+            raise ValueError(f"{method} needs {what}, but the network outputs {shape} here{hint}.")
         return shape
 
     # ---------------------------------------------------------------------------- computing
     def evaluate(self, x: np.ndarray, batch_size: int | None = 1000) -> np.ndarray:
         """The output for ``x`` of shape ``(N, *input_shape)``, ``batch_size`` samples at a time."""
         self._check_inputs(x)
-        step = len(x) if batch_size is None else check_positive_int(batch_size, "batch_size")
+        step = (
+            max(len(x), 1) if batch_size is None else check_positive_int(batch_size, "batch_size")
+        )
         outputs = [self._forward(x[start : start + step]) for start in range(0, len(x), step)]
         return np.concatenate(outputs) if outputs else np.empty((0, *self.output_shape), self.dtype)
 
@@ -191,15 +202,22 @@ class SequentialNet:
                 delta = layer.backprop(delta)
         return loss, output
 
+    def _nonfinite_parameters(self) -> str | None:
+        """Name the first parameter array with a NaN or infinite entry, if there is one."""
+        for layer in self.layers:
+            for key, value in layer.parameters().items():
+                if not np.all(np.isfinite(value)):
+                    return f"the {key} of {layer.label}"
+        return None
+
     def _first_nonfinite(self, x: np.ndarray) -> str:
         """Name where NaN or infinity first appears when ``x`` goes through the network."""
         advice = "lower the learning rate, or check the data for NaN and infinite values."
         if not np.all(np.isfinite(x)):
             return f"the input batch contains NaN or infinite values; {advice}"
-        for layer in self.layers:
-            for key, value in layer.parameters().items():
-                if not np.all(np.isfinite(value)):
-                    return f"the {key} of {layer.label} are no longer finite; {advice}"
+        broken = self._nonfinite_parameters()
+        if broken:
+            return f"{broken} are no longer finite; {advice}"
         a = x
         for layer in self.layers:
             shape = a.shape
@@ -209,7 +227,11 @@ class SequentialNet:
                     f"{layer.label} is the first to output NaN or infinite values (input "
                     f"{shape}, output {a.shape}); {advice}"
                 )
-        return f"every layer's output is finite, so the targets are not; {advice}"
+        # The targets were checked to be finite: the loss itself overflowed.
+        return (
+            f"every layer's output is finite, but the loss overflowed on outputs as large as "
+            f"{np.abs(a).max():.3g}; {advice}"
+        )
 
     # ----------------------------------------------------------------------------- training
     def train(
@@ -258,12 +280,19 @@ class SequentialNet:
             if not isinstance(validation_data, tuple) or len(validation_data) != 2:
                 raise TypeError("validation_data must be a pair (x_val, y_val).")
             x_val, y_val = validation_data
-            self._check_inputs(x_val)
-            validation = (x_val, *self._targets(y_val, len(x_val)))
+            self._check_inputs(x_val, "x_val")
+            validation = (x_val, *self._targets(y_val, len(x_val), "y_val"))
 
         def step(x_batch: np.ndarray, targets_batch: np.ndarray) -> tuple[float, np.ndarray]:
             loss, output = self._step(x_batch, targets_batch)
             self.update()
+            # Without this check an update that overflows in the last step would go unnoticed.
+            broken = self._nonfinite_parameters()
+            if broken:
+                raise FloatingPointError(
+                    f"the update made {broken} no longer finite; lower the learning rate, or "
+                    f"scale the data (images to 0..1, say)."
+                )
             return loss, output
 
         return train_loop(
@@ -271,23 +300,31 @@ class SequentialNet:
             epochs=epochs, seed=seed, validation_data=validation, verbose=verbose,
         )  # fmt: skip
 
-    def _check_inputs(self, x: np.ndarray) -> None:
+    def _check_inputs(self, x: np.ndarray, name: str = "x") -> None:
         if not self.layers:
             raise ValueError("the network has no layers yet; add some first.")
-        check_array(x, "x", dtype_kind="f")
+        check_array(x, name)
+        if x.dtype.kind != "f":
+            raise TypeError(
+                f"{name} must have a floating dtype, got {describe(x)}; convert it with "
+                f"{name}.astype(np.{self.dtype}) (and scale images of 0..255 to 0..1 by / 255)."
+            )
         if x.shape[1:] != self.input_shape:
             raise ValueError(
                 f"the network takes inputs of shape (N, {', '.join(map(str, self.input_shape))})"
-                f", got {describe(x)}; reshape x (for grey images: x[:, None] adds the channel)."
+                f", got {describe(x)} as {name}; {_reshape_hint(x.shape, self.input_shape, name)}."
             )
         if x.dtype != self.dtype:
             raise TypeError(
-                f"the network has {self.dtype} parameters but x is {x.dtype}; convert with "
-                f"x.astype(np.{self.dtype})."
+                f"the network has {self.dtype} parameters but {name} is {x.dtype}; convert with "
+                f"{name}.astype(np.{self.dtype})."
             )
 
-    def _targets(self, y: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray | None]:
-        return prepare_targets(y, n, self.output_shape, self.dtype, self.layers[-1].label)
+    def _targets(
+        self, y: np.ndarray, n: int, name: str = "y"
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        label = self.layers[-1].label
+        return prepare_targets(y, n, self.output_shape, self.dtype, label, name=name)
 
     # ------------------------------------------------------------------------------ display
     def summary(self, print_fn: Callable[[str], object] = print) -> None:
@@ -310,3 +347,16 @@ class SequentialNet:
         total = sum(value.size for value in self.parameters().values())
         lines += [rule, f"Total params: {total:,}"]
         print_fn("\n".join(lines))
+
+
+def _reshape_hint(shape: tuple[int, ...], input_shape: tuple[int, ...], x: str) -> str:
+    """What to do with inputs ``x`` of ``shape`` for a network taking ``(N, *input_shape)``."""
+    if shape == input_shape:
+        return f"for one sample, add the batch axis with {x}[None]"
+    if len(input_shape) == 3 and shape[1:] == input_shape[1:] and input_shape[0] == 1:
+        return f"for grey images, add the channel axis with {x}[:, None]"
+    if len(input_shape) == 3 and shape[1:] == (*input_shape[1:], input_shape[0]):
+        return f"for images stored (N, h, w, c), move the channels with {x}.transpose(0, 3, 1, 2)"
+    if len(shape) > 1 and math.prod(shape[1:]) == math.prod(input_shape):
+        return f"reshape {x} with {x}.reshape(len({x}), {', '.join(map(str, input_shape))})"
+    return f"reshape {x}, or build the network for this input_shape"

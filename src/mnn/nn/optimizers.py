@@ -11,14 +11,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._validation import check_positive_real
+
 
 class Optimizer(ABC):
     """Updates parameters in place from their gradients."""
 
     def __init__(self, learning_rate: float) -> None:
-        if not learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
-        self.learning_rate = float(learning_rate)
+        self.learning_rate = check_positive_real(learning_rate, "learning_rate")
 
     def update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         """One step: ``params[i]`` moves in place using ``grads[i]``."""
@@ -44,9 +44,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0) -> None:
         super().__init__(learning_rate)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must lie in [0, 1), got {momentum!r}.")
-        self.momentum = float(momentum)
+        self.momentum = _fraction(momentum, "momentum")
         self._velocity: list[np.ndarray] | None = None
 
     def _step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
@@ -80,12 +78,8 @@ class Adam(Optimizer):
         epsilon: float = 1e-7,
     ) -> None:
         super().__init__(learning_rate)
-        for name, beta in (("beta1", beta1), ("beta2", beta2)):
-            if not 0 <= beta < 1:
-                raise ValueError(f"{name} must lie in [0, 1), got {beta!r}.")
-        if not epsilon > 0:
-            raise ValueError(f"epsilon must be positive, got {epsilon!r}.")
-        self.beta1, self.beta2, self.epsilon = float(beta1), float(beta2), float(epsilon)
+        self.beta1, self.beta2 = _fraction(beta1, "beta1"), _fraction(beta2, "beta2")
+        self.epsilon = check_positive_real(epsilon, "epsilon")
         self.steps = 0
         self._moments: list[tuple[np.ndarray, np.ndarray]] | None = None
 
@@ -109,3 +103,11 @@ class Adam(Optimizer):
             f"Adam(learning_rate={self.learning_rate}, beta1={self.beta1}, beta2={self.beta2}, "
             f"epsilon={self.epsilon})"
         )
+
+
+def _fraction(value: float, name: str) -> float:
+    """``value`` checked to be a real number in [0, 1), as a float."""
+    value = check_positive_real(value, name, allow_zero=True)
+    if value >= 1:
+        raise ValueError(f"{name} must lie in [0, 1), got {value!r}.")
+    return value

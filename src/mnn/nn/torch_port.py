@@ -43,6 +43,17 @@ def to_torch(net: SequentialNet) -> torch.nn.Sequential:
     return torch.nn.Sequential(modules)
 
 
+def _tensor(array: np.ndarray) -> torch.Tensor:
+    """``array`` as a tensor sharing its memory, or a copy of it if it has negative strides
+    (a flipped view, such as rotated filters or mirrored images), which torch refuses.
+
+    Not np.ascontiguousarray: it keeps negative strides on axes of length 1.
+    """
+    import torch
+
+    return torch.from_numpy(array.copy() if min(array.strides, default=0) < 0 else array)
+
+
 def _module(layer: Layer, dtype: torch.dtype) -> torch.nn.Module:
     import torch
 
@@ -63,8 +74,8 @@ def _module(layer: Layer, dtype: torch.dtype) -> torch.nn.Module:
     else:
         raise TypeError(f"{layer.label} has no PyTorch counterpart here.")
     with torch.no_grad():
-        module.weight.copy_(torch.from_numpy(np.ascontiguousarray(weight)))
-        module.bias.copy_(torch.from_numpy(layer.bias))
+        module.weight.copy_(_tensor(weight))
+        module.bias.copy_(_tensor(layer.bias))
     return module
 
 
@@ -124,11 +135,10 @@ def torch_gradients(
     (loss, gradients)
         Gradients named as ``net.gradients()``, filters rotated back and Wᵀ transposed back.
     """
-    import torch
 
     targets, _ = prepare_targets(y, len(x), net.output_shape, net.dtype, net.layers[-1].label)
     model.zero_grad()
-    loss, _ = torch_loss(model, net.loss, torch.from_numpy(x), torch.from_numpy(targets))
+    loss, _ = torch_loss(model, net.loss, _tensor(x), _tensor(targets))
     loss.backward()
     return float(loss.detach()), _in_mnn_layout(model, net, lambda p: p.grad.numpy())
 
@@ -192,16 +202,14 @@ def fit_torch(
     """
     import torch
 
-    output_shape = tuple(model(torch.from_numpy(x[:1])).shape[1:])
+    output_shape = tuple(model(_tensor(x[:1])).shape[1:])
     dtype = x.dtype
     targets, labels = prepare_targets(y, len(x), output_shape, dtype, "the model")
     optimizer = torch_optimizer(optim, model.parameters())
 
     def step(x_batch: np.ndarray, targets_batch: np.ndarray) -> tuple[float, np.ndarray]:
         optimizer.zero_grad()
-        value, output = torch_loss(
-            model, loss, torch.from_numpy(x_batch), torch.from_numpy(targets_batch)
-        )
+        value, output = torch_loss(model, loss, _tensor(x_batch), _tensor(targets_batch))
         if not torch.isfinite(value):
             raise FloatingPointError(f"the loss is {float(value)}.")
         value.backward()
@@ -211,16 +219,16 @@ def fit_torch(
     def predict(inputs: np.ndarray) -> np.ndarray:
         with torch.no_grad():
             return np.concatenate(
-                [
-                    model(torch.from_numpy(inputs[s : s + 1000])).numpy()
-                    for s in range(0, len(inputs), 1000)
-                ]
+                [model(_tensor(inputs[s : s + 1000])).numpy() for s in range(0, len(inputs), 1000)]
             )
 
     validation = None
     if validation_data is not None:
         x_val, y_val = validation_data
-        validation = (x_val, *prepare_targets(y_val, len(x_val), output_shape, dtype, "the model"))
+        validation = (
+            x_val,
+            *prepare_targets(y_val, len(x_val), output_shape, dtype, "the model", name="y_val"),
+        )
     model.train()
     return train_loop(
         step, predict, loss, x, targets, labels, batch_size=batch_size, epochs=epochs,

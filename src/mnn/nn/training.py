@@ -24,7 +24,13 @@ def minibatches(n: int, batch_size: int, rng: np.random.Generator) -> list[np.nd
 
 
 def prepare_targets(
-    y: np.ndarray, n: int, output_shape: tuple[int, ...], dtype: DTypeLike, output_name: str
+    y: np.ndarray,
+    n: int,
+    output_shape: tuple[int, ...],
+    dtype: DTypeLike,
+    output_name: str,
+    *,
+    name: str = "y",
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Targets for a network with per-sample ``output_shape``.
 
@@ -38,6 +44,8 @@ def prepare_targets(
         Of the network's output.
     output_name
         How messages name the layer that produces the output.
+    name
+        How messages name ``y`` (``"y_val"`` for validation targets, say).
 
     Returns
     -------
@@ -45,9 +53,21 @@ def prepare_targets(
         ``(n, *output_shape)`` targets of ``dtype`` (one-hot rows for labels), and the integer
         labels or ``None``.
     """
-    check_array(y, "y", dtype_kind="iuf")
+    check_array(y, name, dtype_kind="iuf")
+    target_shape = (n, *output_shape)
     if y.dtype.kind in "iu":
-        check_array(y, "integer labels y", shape=(n,))
+        if y.shape == target_shape and y.ndim > 1:
+            raise TypeError(
+                f"targets {name} of shape {y.shape} must be floating, got {describe(y)}; "
+                f"convert them with {name}.astype(np.{np.dtype(dtype)}), or pass class labels "
+                f"of shape ({n},)."
+            )
+        if y.shape == (n, 1):
+            raise ValueError(
+                f"integer labels {name} must have shape ({n},), got {describe(y)}; use "
+                f"{name}.ravel()."
+            )
+        check_array(y, f"integer labels {name}", shape=(n,))
         if len(output_shape) != 1:
             raise ValueError(
                 f"integer labels need an output of shape (k,), but {output_name} outputs "
@@ -55,16 +75,22 @@ def prepare_targets(
             )
         (k,) = output_shape
         if n and (y.min() < 0 or y.max() >= k):
+            hint = " (for two classes, give it 2 outputs and SoftMax)" if k == 1 else ""
             raise ValueError(
-                f"labels y must lie in 0 .. {k - 1}, as {output_name} has {k} outputs; got "
-                f"labels from {y.min()} to {y.max()}."
+                f"labels {name} must lie in 0 .. {k - 1}, as {output_name} has {k} outputs{hint}; "
+                f"got labels from {y.min()} to {y.max()}."
             )
         return np.eye(k, dtype=dtype)[y], y
-    check_array(y, "y", finite=True)
-    if y.shape != (n, *output_shape):
+    check_array(y, name, finite=True)
+    if y.shape != target_shape:
+        hint = ""
+        if y.shape == (n,) and output_shape == (1,):
+            hint = f"; add the output axis with {name}[:, None]"
+        elif y.shape == (n,):
+            hint = f"; class labels must be integers: convert them with {name}.astype(np.int64)"
         raise ValueError(
-            f"targets y must have shape ({n}, {', '.join(map(str, output_shape))}) to match "
-            f"{output_name}'s output, got {describe(y)}."
+            f"targets {name} must have shape ({n}, {', '.join(map(str, output_shape))}) to match "
+            f"{output_name}'s output, got {describe(y)}{hint}."
         )
     return y.astype(dtype, copy=False), None
 
@@ -117,6 +143,11 @@ def train_loop(
     """
     batch_size = check_positive_int(batch_size, "batch_size")
     epochs = check_positive_int(epochs, "epochs")
+    if len(x) == 0:
+        raise ValueError(f"x must hold at least one sample, got {describe(x)}.")
+    if validation_data is not None and len(validation_data[0]) == 0:
+        x_val = validation_data[0]
+        raise ValueError(f"x_val must hold at least one sample, got {describe(x_val)}.")
     rng = np.random.default_rng(seed)
     history: History = {}
     for epoch in range(1, epochs + 1):

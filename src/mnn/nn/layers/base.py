@@ -100,6 +100,7 @@ class ParametricLayer(Layer):
         if self.dtype.kind != "f":
             raise TypeError(f"dtype must be a floating type such as np.float32, got {dtype!r}.")
         self._rng = np.random.default_rng(rng)
+        self._has_gradients = False
 
     def _initial_weights(self, shape: tuple[int, ...], fan_in: int, fan_out: int) -> np.ndarray:
         weights = self.initializer(shape, fan_in, fan_out, self._rng)
@@ -138,9 +139,13 @@ class ParametricLayer(Layer):
         """
         self._check_delta(delta)
         delta = delta if pre_activation else self.afun.backprop(delta)
-        return self._backprop_linear(delta, input_gradient)
+        delta_pre = self._backprop_linear(delta, input_gradient)
+        self._has_gradients = True
+        return delta_pre
 
     def update(self) -> None:
+        if not self._has_gradients:
+            raise RuntimeError(f"{self.label}: call backprop before update; it has no gradients.")
         self.optim.update(list(self.parameters().values()), list(self.gradients().values()))
 
     @abstractmethod

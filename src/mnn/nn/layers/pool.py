@@ -19,8 +19,9 @@ class MaxPool2D(Layer):
     for the maximum, max is not differentiable there:
 
     - ``strict=False`` (the course's default) gives every tied maximum the full δ;
-    - ``strict=True`` divides δ among them, so the window's gradient still sums to δ; this is
-      the average of the one-sided derivatives, what central differences measure at a tie.
+    - ``strict=True`` divides δ among them, so the window's gradient still sums to δ. For two
+      tied entries this is δ/2 each, the average of the one-sided derivatives, which central
+      differences measure; for k ≥ 3 they still measure δ/2 each, while ``strict`` gives δ/k.
 
     Parameters
     ----------
