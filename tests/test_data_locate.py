@@ -189,6 +189,22 @@ def test_offline_mode_does_not_download(tiny, isolated_env, monkeypatch, file_se
     assert file_server.requests == []
 
 
+def test_offline_mode_set_to_0_downloads(
+    tiny, isolated_env, monkeypatch, file_server, tmp_path
+) -> None:
+    monkeypatch.setenv("MNN_OFFLINE", "0")
+    put(tmp_path / "mirror", compressed=True)
+    tiny = replace(tiny, mirrors=(file_server.url,))
+    np.testing.assert_array_equal(load_file(tiny, tiny.files["train_images"]), IMAGES)
+    assert file_server.requests == ["/train-images-idx3-ubyte.gz"]
+
+
+def test_offline_mode_of_unclear_value_is_refused(tiny, isolated_env, monkeypatch) -> None:
+    monkeypatch.setenv("MNN_OFFLINE", "maybe")
+    with pytest.raises(ValueError, match=r"MNN_OFFLINE='maybe' is neither on nor off: set it to 1"):
+        load_file(tiny, tiny.files["test_labels"])
+
+
 def test_labels_beyond_the_classes_are_rejected(tiny, isolated_env, tmp_path) -> None:
     put(tmp_path / "d")
     tiny = replace(tiny, class_names=("a", "b"))

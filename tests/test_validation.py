@@ -36,6 +36,12 @@ def test_accepts_and_returns_the_same_array() -> None:
             r"x must have a floating dtype, got .*int64",
         ),
         (
+            np.zeros(3),
+            {"dtype_kind": "u"},
+            TypeError,
+            r"x must have an unsigned integer dtype, got .*float64",
+        ),
+        (
             np.array([1.0, np.nan, np.inf]),
             {"finite": True},
             ValueError,

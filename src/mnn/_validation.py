@@ -74,7 +74,8 @@ def check_array(
     if dtype_kind is not None and value.dtype.kind not in dtype_kind:
         kinds = {"f": "floating", "i": "signed integer", "u": "unsigned integer", "b": "boolean"}
         wanted = " or ".join(kinds.get(k, k) for k in dtype_kind)
-        raise TypeError(f"{name} must have a {wanted} dtype, got {describe(value)}.")
+        article = "an" if wanted[0] in "aeiou" else "a"
+        raise TypeError(f"{name} must have {article} {wanted} dtype, got {describe(value)}.")
     if finite and not np.all(np.isfinite(value)):
         bad = int(np.size(value) - np.count_nonzero(np.isfinite(value)))
         raise ValueError(

@@ -6,7 +6,7 @@ Lookup order for each file, the first hit wins:
    ``$MNN_DATA_DIR/<dataset>`` when that variable is set;
 2. the user cache, ``<cache>/datasets/<dataset>`` (see :func:`mnn.cache.cache_dir`);
 3. system folders such as Debian's ``/usr/share/datasets/fashion-mnist``;
-4. a download from the dataset's mirrors into the user cache, unless ``MNN_OFFLINE`` is set.
+4. a download from the dataset's mirrors into the user cache, unless ``MNN_OFFLINE=1``.
 
 In every folder a file may be stored plain (``train-images-idx3-ubyte``) or gzip-compressed
 (``train-images-idx3-ubyte.gz``). Whatever is found is checked against its sha256; a copy that
@@ -91,6 +91,20 @@ def publish(partial: str | Path, target: Path) -> None:
     os.replace(partial, target)
 
 
+def offline() -> bool:
+    """Whether ``MNN_OFFLINE`` forbids downloads: ``1``/``true``/``yes`` do, ``0``/``false``/``no``
+    and an unset or empty variable do not; any other value is an error."""
+    value = os.environ.get("MNN_OFFLINE", "").strip().lower()
+    if value in {"", "0", "false", "no", "off"}:
+        return False
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    raise ValueError(
+        f"MNN_OFFLINE={os.environ['MNN_OFFLINE']!r} is neither on nor off: set it to 1 to never "
+        "download, or to 0 (or unset it) to download files that have no local copy."
+    )
+
+
 def download(dataset: Dataset, file: DataFile) -> tuple[Path | None, list[str]]:
     """Download ``file`` from the dataset's mirrors into the user cache.
 
@@ -102,7 +116,7 @@ def download(dataset: Dataset, file: DataFile) -> tuple[Path | None, list[str]]:
     (path, failures)
         The verified file (``None`` if every mirror failed) and one line per failed mirror.
     """
-    if os.environ.get("MNN_OFFLINE"):
+    if offline():
         return None, ["downloads are disabled because MNN_OFFLINE is set"]
     try:
         target_dir = writable_dir(dataset_cache_dir(dataset))
