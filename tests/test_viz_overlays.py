@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
+from mnn.explain import to_input
 from mnn.viz import DIVERGING, diverging_overlay, heatmap_grid, overlay_grid, superimpose
 
 RNG = np.random.default_rng(0)
@@ -95,9 +96,40 @@ def test_bad_input():
         superimpose(np.zeros((6, 7, 4), np.uint8), HEATMAP)
     with pytest.raises(ValueError, match=r"alpha must be a number in \[0, 1\], got 1.5"):
         superimpose(IMAGE, HEATMAP, alpha=1.5)
-    with pytest.raises(ValueError, match=r"limit must be positive"):
+    with pytest.raises(ValueError, match=r"limit must be finite and greater than 0"):
         diverging_overlay(IMAGE, HEATMAP, limit=0.0)
     with pytest.raises(ValueError, match=r"got 2 titles for 3 heatmaps"):
         heatmap_grid(IMAGE, np.zeros((3, 6, 7)), ["a", "b"])
     with pytest.raises(ValueError, match=r"titles must be 1 rows of 2 strings"):
         overlay_grid(IMAGE[None], np.zeros((1, 2, 6, 7)), [["a"]])
+
+
+def test_numpy_numbers_are_numbers():
+    np.testing.assert_array_equal(
+        superimpose(IMAGE, HEATMAP, alpha=np.float32(0.25)), superimpose(IMAGE, HEATMAP, alpha=0.25)
+    )
+    np.testing.assert_array_equal(
+        diverging_overlay(IMAGE, HEATMAP, alpha=np.float32(0.5), limit=np.float32(2.0)),
+        diverging_overlay(IMAGE, HEATMAP, alpha=0.5, limit=2.0),
+    )
+
+
+def test_bad_input_says_what_to_do():
+    small = np.ones((3, 3))
+    with pytest.raises(ValueError, match=r"to_input\(heatmap, input_size=\(6, 7\)\)") as error:
+        superimpose(IMAGE, small)
+    assert "model, mode='roi'" in str(error.value)
+    # The advice works as written.
+    assert superimpose(IMAGE, to_input(small, input_size=(6, 7))).shape == (6, 7, 3)
+    with pytest.raises(ValueError, match=r"image\[\.\.\., 0\] for a \(H, W, 1\) grey image"):
+        superimpose(IMAGE[..., :1], HEATMAP)
+    with pytest.raises(ValueError, match=r"image\[\.\.\., :3\] to drop an alpha channel"):
+        superimpose(np.concatenate([IMAGE, IMAGE[..., :1]], axis=-1), HEATMAP)
+    with pytest.raises(TypeError, match=r"uint8 \(0-255\) or floating.*image\.astype\(np\.uint8\)"):
+        superimpose(IMAGE.astype(np.int64), HEATMAP)
+    with pytest.raises(ValueError, match=r"image is empty"):
+        superimpose(np.zeros((0, 0, 3), np.uint8), np.zeros((0, 0)))
+    with pytest.raises(TypeError, match=r"limit must be a real number, got str"):
+        diverging_overlay(IMAGE, HEATMAP, limit="1")
+    with pytest.raises(ValueError, match=r"limit must be finite and greater than 0, got inf"):
+        diverging_overlay(IMAGE, HEATMAP, limit=np.inf)

@@ -15,7 +15,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LinearSegmentedColormap, Normalize
 from matplotlib.figure import Figure
 
-from .._validation import check_array, describe
+from .._validation import check_array, check_positive_real, describe
 from ._layout import cell_size, text_size
 
 #: Blue for negative, grey for zero, red for positive values (used with a symmetric range).
@@ -26,12 +26,21 @@ DIVERGING = LinearSegmentedColormap.from_list(
 
 def as_rgb(image: np.ndarray, name: str = "image") -> np.ndarray:
     """An image as float RGB in [0, 1]: (H, W, 3) or grey (H, W); uint8, or floats in [0, 1]."""
-    check_array(image, name, ndim=(2, 3), dtype_kind="uf", finite=True)
+    check_array(image, name, ndim=(2, 3))
     if image.ndim == 3 and image.shape[-1] != 3:
-        raise ValueError(f"{name} must be (H, W, 3) RGB or (H, W) grey, got {describe(image)}.")
-    if image.dtype.kind == "u":
-        if image.dtype != np.uint8:
-            raise TypeError(f"{name} must be uint8 or floating, got {describe(image)}.")
+        raise ValueError(
+            f"{name} must be (H, W, 3) RGB or (H, W) grey, got {describe(image)}; pass "
+            f"{name}[..., 0] for a (H, W, 1) grey image, {name}[..., :3] to drop an alpha channel."
+        )
+    if image.size == 0:
+        raise ValueError(f"{name} is empty, {describe(image)}: pass an image of at least 1x1.")
+    if image.dtype != np.uint8 and image.dtype.kind != "f":
+        raise TypeError(
+            f"{name} must be uint8 (0-255) or floating (0-1), got {describe(image)}; convert "
+            f"0-255 pixels with {name}.astype(np.uint8)."
+        )
+    check_array(image, name, finite=True)
+    if image.dtype == np.uint8:
         rgb = image / 255.0
     else:
         if image.min() < 0 or image.max() > 1:
@@ -49,8 +58,8 @@ def _check_heatmap(heatmap: np.ndarray, image: np.ndarray) -> np.ndarray:
     if heatmap.shape != image.shape[:2]:
         raise ValueError(
             f"heatmap has shape {heatmap.shape} but the image is {image.shape[:2]}; bring it to "
-            "the image first with mnn.explain.to_input(heatmap, model, mode='bilinear' or "
-            "'roi')."
+            f"the image first with mnn.explain.to_input(heatmap, input_size={image.shape[:2]}) "
+            "(bilinear), or mnn.explain.to_input(heatmap, model, mode='roi')."
         )
     return heatmap.astype(np.float64)
 
@@ -124,13 +133,12 @@ def _limit(values: np.ndarray, limit: float | None) -> float:
     if limit is None:
         peak = float(np.abs(values).max())
         return peak if peak > 0 else 1.0
-    if not limit > 0:
-        raise ValueError(f"limit must be positive, got {limit!r}.")
-    return float(limit)
+    return check_positive_real(limit, "limit")
 
 
 def _check_alpha(alpha: float) -> None:
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1:
+    real = (int, float, np.integer, np.floating)
+    if isinstance(alpha, bool) or not isinstance(alpha, real) or not 0 <= alpha <= 1:
         raise ValueError(f"alpha must be a number in [0, 1], got {alpha!r}.")
 
 
