@@ -133,3 +133,27 @@ def test_bad_input_says_what_to_do():
         diverging_overlay(IMAGE, HEATMAP, limit="1")
     with pytest.raises(ValueError, match=r"limit must be finite and greater than 0, got inf"):
         diverging_overlay(IMAGE, HEATMAP, limit=np.inf)
+
+
+def test_heatmap_column_has_the_colours_of_the_overlay():
+    """Each pixel of the jet heatmap column has the colour superimpose blends in (alpha = 1),
+    up to one of its 256 levels, also where the map is negative or zero everywhere."""
+    signed = RNG.standard_normal((6, 7))
+    heatmaps = np.stack([signed, np.abs(signed) + 0.5, np.zeros((6, 7))])
+    fig = heatmap_grid(IMAGE, heatmaps)
+    for row, (heatmap, extend) in enumerate(
+        zip(heatmaps, ["min", "neither", "neither"], strict=True)
+    ):
+        shown = fig.axes[3 * row + 1].images[0]
+        assert shown.get_clim() == (0.0, heatmap.max() or 1.0)
+        drawn = shown.to_rgba(shown.get_array())[..., :3]
+        np.testing.assert_allclose(drawn, superimpose(IMAGE, heatmap, alpha=1.0), atol=0.02)
+        assert shown.colorbar.extend == extend
+    plt.close(fig)
+
+
+def test_empty_grids_are_refused():
+    with pytest.raises(ValueError, match=r"heatmaps is empty, array of shape \(0, 6, 7\)"):
+        heatmap_grid(IMAGE, np.zeros((0, 6, 7)))
+    with pytest.raises(ValueError, match=r"heatmaps is empty, array of shape \(1, 0, 6, 7\)"):
+        overlay_grid(IMAGE[None], np.zeros((1, 0, 6, 7)))

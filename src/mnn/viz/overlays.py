@@ -163,7 +163,9 @@ def heatmap_grid(
         One title per row (e.g. "tabby 0.62").
     diverging
         Signed maps: :func:`diverging_overlay` and a symmetric blue-grey-red scale instead of
-        :func:`superimpose` and jet.
+        :func:`superimpose` and jet. The heatmap column uses the overlay's scale: jet from 0 to
+        the map's maximum (negative values get the lowest colour, and the colour bar an arrow),
+        or blue-grey-red from minus to plus the largest absolute value.
     alpha
         Weight of the colour in the overlay.
     size
@@ -174,6 +176,8 @@ def heatmap_grid(
     matplotlib.figure.Figure
     """
     check_array(heatmaps, "heatmaps", ndim=3, dtype_kind="fiu", finite=True)
+    if len(heatmaps) == 0:
+        raise ValueError(f"heatmaps is empty, {describe(heatmaps)}: pass at least one map.")
     images = _per_row(image, len(heatmaps))
     if titles is not None and len(titles) != len(heatmaps):
         raise ValueError(f"got {len(titles)} titles for {len(heatmaps)} heatmaps.")
@@ -187,11 +191,16 @@ def heatmap_grid(
             shown = axes[row, 1].imshow(heatmap, cmap=DIVERGING, vmin=-limit, vmax=limit)
             overlay = diverging_overlay(rgb, heatmap, alpha=alpha)
         else:
-            shown = axes[row, 1].imshow(heatmap, cmap="jet")
+            # The overlay's scale: 0 to the map's maximum, negative values at its lowest colour.
+            peak = max(float(heatmap.max()), 0.0)
+            shown = axes[row, 1].imshow(heatmap, cmap="jet", vmin=0.0, vmax=peak or 1.0)
             overlay = superimpose(rgb, heatmap, alpha=alpha)
         axes[row, 0].imshow(rgb)
         axes[row, 2].imshow(overlay)
-        bar = fig.colorbar(shown, ax=axes[row, 1], fraction=0.046, pad=0.04)
+        below = not diverging and heatmap.min() < 0
+        bar = fig.colorbar(
+            shown, ax=axes[row, 1], fraction=0.046, pad=0.04, extend="min" if below else "neither"
+        )
         bar.ax.tick_params(labelsize=fontsize)
         if titles is not None:
             axes[row, 0].set_ylabel(titles[row], fontsize=fontsize)
@@ -244,6 +253,8 @@ def overlay_grid(
     if len(heatmaps) != len(images):
         raise ValueError(f"got {len(heatmaps)} rows of heatmaps for {len(images)} images.")
     rows, columns = heatmaps.shape[:2]
+    if rows == 0 or columns == 0:
+        raise ValueError(f"heatmaps is empty, {describe(heatmaps)}: pass at least one map.")
     if titles is not None and [len(t) for t in titles] != [columns] * rows:
         raise ValueError(f"titles must be {rows} rows of {columns} strings, like the heatmaps.")
     if row_titles is not None and len(row_titles) != rows:
