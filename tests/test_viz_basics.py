@@ -26,6 +26,22 @@ def test_image_grid_errors() -> None:
         image_grid(np.zeros((2, 4, 4)), titles=["a"])
 
 
+def test_image_grid_draws_rgb_pixels_on_their_scale() -> None:
+    pixels = np.random.default_rng(1).integers(0, 256, (2, 4, 5, 3), dtype=np.uint8)
+    fig = image_grid(pixels)
+    np.testing.assert_allclose(fig.axes[1].images[0].get_array(), pixels[1] / 255)
+    plt.close(fig)
+    # 0-255 floats would be clipped to white: refused with the fix.
+    with pytest.raises(ValueError, match=r"images\[0\] must have values in \[0, 1\].*/ 255"):
+        image_grid(pixels.astype(np.float64))
+    with pytest.raises(TypeError, match=r"images\[0\] must be uint8 \(0-255\) or floating"):
+        image_grid(pixels.astype(np.int64))
+    with pytest.raises(ValueError, match=r"images must be finite, but 1 of its"):
+        image_grid(np.where(np.eye(4) == 1, np.nan, 0.0)[None, :1])
+    with pytest.raises(ValueError, match=r"images is empty, array of shape \(0, 4, 4\)"):
+        image_grid(np.zeros((0, 4, 4)))
+
+
 def test_class_grid_draws_each_class_from_its_own_images() -> None:
     labels = np.repeat(np.arange(3), 4).astype(np.uint8)
     images = labels[:, None, None] * np.ones((1, 2, 2))

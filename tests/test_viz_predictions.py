@@ -39,3 +39,14 @@ def test_errors() -> None:
         plot_predictions(images, {}, titles=["a"])
     with pytest.raises(ValueError, match=r"shape \(any, any, any, 3\)"):
         plot_predictions(images[..., 0], {})
+    with pytest.raises(ValueError, match=r"images\[0\] must have values in \[0, 1\].*/ 255"):
+        plot_predictions(np.full((2, 8, 8, 3), 200.0), {})
+    with pytest.raises(ValueError, match=r"images is empty"):
+        plot_predictions(images[:0], {})
+
+
+def test_images_are_drawn_as_pixels() -> None:
+    images = np.random.default_rng(0).integers(0, 256, (1, 4, 4, 3), dtype=np.uint8)
+    fig = plot_predictions(images, {"a": [[Prediction(0, "cat", 1.0)]]})
+    np.testing.assert_allclose(fig.axes[0].images[0].get_array(), images[0] / 255)
+    plt.close(fig)

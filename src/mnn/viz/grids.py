@@ -9,8 +9,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .._validation import check_array, check_positive_int
+from .._validation import check_array, check_positive_int, describe
 from ._layout import TEXT_SIZE, cell_size, label_width, text_size
+from .overlays import as_rgb
 
 
 def image_grid(
@@ -28,8 +29,8 @@ def image_grid(
     Parameters
     ----------
     images
-        (N, H, W) grey or (N, H, W, 3) RGB images, any real dtype (shown with the image's own
-        range for grey images, as given for RGB).
+        (N, H, W) grey images of any real dtype, each shown with its own range; or
+        (N, H, W, 3) RGB images, uint8 or floats in [0, 1].
     titles
         One short title per image, or ``None``.
     row_labels
@@ -48,9 +49,13 @@ def image_grid(
     -------
     matplotlib.figure.Figure
     """
-    check_array(images, "images", ndim=(3, 4), dtype_kind="fiub")
+    check_array(images, "images", ndim=(3, 4), dtype_kind="fiub", finite=True)
     if images.ndim == 4 and images.shape[-1] != 3:
         raise ValueError(f"RGB images must be (N, H, W, 3), got shape {images.shape}.")
+    if len(images) == 0:
+        raise ValueError(f"images is empty, {describe(images)}: pass at least one image.")
+    if images.ndim == 4:
+        images = np.stack([as_rgb(image, f"images[{i}]") for i, image in enumerate(images)])
     ncols = check_positive_int(ncols, "ncols")
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"got {len(titles)} titles for {len(images)} images.")

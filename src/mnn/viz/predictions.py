@@ -9,8 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._validation import check_array
+from .._validation import check_array, describe
 from ._layout import text_size
+from .overlays import as_rgb
 
 
 def plot_predictions(
@@ -41,6 +42,9 @@ def plot_predictions(
     """
     check_array(images, "images", shape=(None, None, None, 3), dtype_kind="uf")
     n = len(images)
+    if n == 0:
+        raise ValueError(f"images is empty, {describe(images)}: pass at least one image.")
+    pixels = [as_rgb(image, f"images[{i}]") for i, image in enumerate(images)]
     for label, per_image in predictions.items():
         if len(per_image) != n:
             raise ValueError(f"predictions[{label!r}] has {len(per_image)} entries for {n} images.")
@@ -57,7 +61,7 @@ def plot_predictions(
         gridspec_kw={"width_ratios": [1] + [1.4] * len(predictions)},
     )
     for row in range(n):
-        axes[row, 0].imshow(images[row])
+        axes[row, 0].imshow(pixels[row])
         axes[row, 0].axis("off")
         if titles is not None:
             axes[row, 0].set_title(titles[row], fontsize=fontsize)
