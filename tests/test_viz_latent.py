@@ -83,3 +83,42 @@ def test_reconstruction_grid_errors() -> None:
         reconstruction_grid({"a": np.zeros((4, 5, 5)), "b": np.zeros((3, 5, 5))})
     with pytest.raises(ValueError, match=r"ranges names rows that do not exist: \['c'\]"):
         reconstruction_grid({"a": np.zeros((4, 5, 5))}, ranges={"c": (0, 1)})
+
+
+def test_reconstruction_grid_refuses_images_on_another_scale() -> None:
+    pixels = np.linspace(0, 255, 75).round().astype(np.uint8).reshape(3, 5, 5)
+    with pytest.raises(
+        ValueError,
+        match=r"rows\['input'\] has values from 0 to 255, far outside its "
+        r"colour range \(0, 1\).*divide 0-255 pixels by 255, or pass ranges=",
+    ):
+        reconstruction_grid({"input": pixels})
+    with pytest.raises(ValueError, match=r"far outside its colour range \(0, 1\)"):
+        reconstruction_grid({"input": pixels / 255, "output": pixels.astype(np.float32)})
+    # A range that fits is the documented way to show them; a slight overshoot is drawn clipped.
+    fig = reconstruction_grid(
+        {"input": pixels, "overshoot": pixels / 255 * 1.4 - 0.2}, ranges={"input": (0, 255)}
+    )
+    assert fig.axes[0].images[0].get_clim() == (0, 255)
+    plt.close(fig)
+    with pytest.raises(
+        ValueError, match=r"ranges\['input'\] must be a pair \(low, high\).*got \(1, 0\)"
+    ):
+        reconstruction_grid({"input": pixels}, ranges={"input": (1, 0)})
+    with pytest.raises(ValueError, match=r"must be a pair.*got \(0, 1, 2\)"):
+        reconstruction_grid({"input": pixels}, ranges={"input": (0, 1, 2)})
+    with pytest.raises(ValueError, match=r"rows\['input'\] must be finite"):
+        reconstruction_grid({"input": np.full((1, 2, 2), np.nan)})
+    with pytest.raises(ValueError, match=r"the rows hold no images, shape \(0, 5, 5\)"):
+        reconstruction_grid({"input": pixels[:0]})
+
+
+def test_latent_plane_refuses_images_on_another_scale() -> None:
+    grid = mnn.models.latent_grid(np.array([[0.0, 0.0], [1.0, 1.0]], np.float32), n=2)
+    images = np.full((4, 3, 3), 200.0, np.float32)
+    with pytest.raises(
+        ValueError,
+        match=r"images has values from 200 to 200, far outside its "
+        r"colour range \(0, 1\).*divide 0-255 pixels by 255",
+    ):
+        latent_plane(images, grid)

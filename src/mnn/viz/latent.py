@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 
 from .._validation import check_array
 from ._layout import TEXT_SIZE
+from ._scale import check_scale
 
 
 def latent_scatter(
@@ -88,7 +89,8 @@ def latent_plane(
     Parameters
     ----------
     images
-        (n * n, H, W) grey images in [0, 1], ``images[i]`` decoded from ``grid[i]``.
+        (n * n, H, W) grey images in [0, 1], ``images[i]`` decoded from ``grid[i]``. Values a
+        little outside are drawn at its ends; values further than 1 outside are refused.
     grid
         (n * n, 2) codes in the order of :func:`mnn.models.latent_grid`: row by row from the
         largest :math:`z_2` down, :math:`z_1` increasing along a row.
@@ -108,6 +110,7 @@ def latent_plane(
     """
     check_array(images, "images", ndim=3, dtype_kind="f", finite=True)
     check_array(grid, "grid", shape=(len(images), 2), dtype_kind="f", finite=True)
+    check_scale(images, "images", 0.0, 1.0, "divide 0-255 pixels by 255")
     n = math.isqrt(len(grid))
     lattice = grid.reshape(n, n, 2) if n > 1 and n * n == len(grid) else None
     if (

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from .._validation import check_array
 from ._layout import TEXT_SIZE, cell_size, label_width, text_size
+from ._scale import check_scale
 
 
 def reconstruction_grid(
@@ -29,7 +30,9 @@ def reconstruction_grid(
         Row name -> (N, H, W) grey images; every row has the same shape.
     ranges
         Row name -> (low, high) of the colour scale; rows not named here use (0, 1), so that
-        pixel values compare across rows.
+        pixel values compare across rows. Values outside a row's range are drawn at its ends;
+        values further than the range's width outside it (0-255 pixels on (0, 1), say) are
+        refused.
     cmap
         Colour map.
     size
@@ -46,7 +49,7 @@ def reconstruction_grid(
         raise ValueError("rows is empty: pass a mapping from row names to (N, H, W) images.")
     shape = None
     for name, images in rows.items():
-        check_array(images, f"rows[{name!r}]", ndim=3, dtype_kind="fiu")
+        check_array(images, f"rows[{name!r}]", ndim=3, dtype_kind="fiu", finite=True)
         shape = images.shape if shape is None else shape
         if images.shape != shape:
             raise ValueError(
@@ -58,6 +61,12 @@ def reconstruction_grid(
     if unknown:
         raise ValueError(f"ranges names rows that do not exist: {unknown}.")
     n = shape[0]
+    if n == 0:
+        raise ValueError(f"the rows hold no images, shape {shape}: pass at least one image.")
+    for name, images in rows.items():
+        low, high = _check_range(ranges.get(name, (0.0, 1.0)), name)
+        fix = f"divide 0-255 pixels by 255, or pass ranges={{{name!r}: (low, high)}}"
+        check_scale(images, f"rows[{name!r}]", low, high, fix)
     # Inches: the names on the left, a frame on the right, the title on top.
     left, right, top = label_width(rows, TEXT_SIZE), 0.1, 0.5 if title else 0.1
     size = cell_size(size, 1.0, n, left + right)
@@ -84,3 +93,18 @@ def reconstruction_grid(
         hspace=0.05,
     )
     return fig
+
+
+def _check_range(pair: object, name: str) -> tuple[float, float]:
+    if (
+        not isinstance(pair, (tuple, list))
+        or len(pair) != 2
+        or not all(isinstance(v, (int, float, np.integer, np.floating)) for v in pair)
+        or not np.isfinite(pair).all()
+        or not pair[0] < pair[1]
+    ):
+        raise ValueError(
+            f"ranges[{name!r}] must be a pair (low, high) of finite numbers with low < high, "
+            f"got {pair!r}."
+        )
+    return float(pair[0]), float(pair[1])
