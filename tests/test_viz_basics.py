@@ -54,6 +54,25 @@ def test_class_grid_draws_each_class_from_its_own_images() -> None:
         class_grid(images, labels, ["a", "b", "c"], per_class=5)
 
 
+def test_class_grid_needs_a_name_for_every_label() -> None:
+    labels = np.repeat(np.arange(3), 4)
+    images = np.zeros((12, 2, 2))
+    # Two names for three classes silently left class 2 out.
+    with pytest.raises(
+        ValueError,
+        match=r"labels must lie in 0 \.\. 1 \(one per class name\), "
+        r"got values from 0 to 2",
+    ):
+        class_grid(images, labels, ["a", "b"], per_class=4)
+    # A label -1 was reported as "class 2 ('c') has 0 images".
+    with pytest.raises(ValueError, match=r"got values from -1 to 1"):
+        class_grid(images, labels - 1, ["a", "b", "c"], per_class=4)
+    with pytest.raises(ValueError, match="class_names is empty"):
+        class_grid(images, labels, [], per_class=4)
+    with pytest.raises(ValueError, match="images must be finite"):
+        class_grid(np.full((12, 2, 2), np.nan), labels, ["a", "b", "c"], per_class=4)
+
+
 def test_plot_history() -> None:
     ax = plot_history({"loss": [3.0, 2.0, 1.5], "val_loss": [3.1, 2.5, 2.4]})
     assert [line.get_label() for line in ax.lines] == ["loss", "val_loss"]

@@ -132,9 +132,16 @@ def class_grid(
     -------
     matplotlib.figure.Figure
     """
-    check_array(images, "images", ndim=3)
+    check_array(images, "images", ndim=3, dtype_kind="fiub", finite=True)
     check_array(labels, "labels", shape=(len(images),), dtype_kind="iu")
     per_class = check_positive_int(per_class, "per_class")
+    if len(class_names) == 0:
+        raise ValueError("class_names is empty: pass the name of every class.")
+    if len(labels) and (labels.min() < 0 or labels.max() >= len(class_names)):
+        raise ValueError(
+            f"labels must lie in 0 .. {len(class_names) - 1} (one per class name), got values "
+            f"from {labels.min()} to {labels.max()}; pass one name per class."
+        )
     rng = np.random.default_rng(seed)
     nrows = len(class_names)
     size = cell_size(size, 0.9, per_class, label_width(class_names, TEXT_SIZE))
