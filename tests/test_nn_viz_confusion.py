@@ -27,3 +27,8 @@ def test_bad_matrices_are_refused():
         plot_confusion_matrix(np.zeros((2, 2)))
     with pytest.raises(ValueError, match="got 3 class names for a 2x2 matrix"):
         plot_confusion_matrix(np.zeros((2, 2), dtype=int), ["a", "b", "c"])
+    # log1p(-1) is -inf: a negative count was drawn as an empty cell with a RuntimeWarning.
+    with pytest.raises(ValueError, match=r"not negative, got -1 at \[1, 0\]"):
+        plot_confusion_matrix(np.array([[3, 0], [-1, 2]]))
+    with pytest.raises(ValueError, match=r"matrix is empty"):
+        plot_confusion_matrix(np.zeros((0, 0), dtype=int))

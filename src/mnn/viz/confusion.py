@@ -44,6 +44,14 @@ def plot_confusion_matrix(
     k = matrix.shape[0]
     if matrix.shape != (k, k):
         raise ValueError(f"matrix must be square, got shape {matrix.shape}.")
+    if k == 0:
+        raise ValueError("matrix is empty (0x0): pass the counts of at least one class.")
+    if matrix.min() < 0:
+        row, column = np.unravel_index(matrix.argmin(), matrix.shape)
+        raise ValueError(
+            f"matrix must hold counts, which are not negative, got {matrix[row, column]} at "
+            f"[{row}, {column}]; pass sklearn.metrics.confusion_matrix(y_true, y_pred)."
+        )
     names = [str(i) for i in range(k)] if class_names is None else list(class_names)
     if len(names) != k:
         raise ValueError(f"got {len(names)} class names for a {k}x{k} matrix.")
