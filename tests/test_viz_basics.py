@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -81,4 +83,26 @@ def test_plot_history() -> None:
     assert ticks == [1, 2, 3], "epochs are whole numbers"
     with pytest.raises(KeyError, match="history has no entries"):
         plot_history({"loss": [1.0]}, keys=["accuracy"])
+    plt.close("all")
+
+
+def test_plot_history_refuses_what_is_not_one_number_per_epoch() -> None:
+    with pytest.raises(TypeError, match=r"pass its \.history, the dict that Keras' fit records"):
+        # Like keras.callbacks.History, which fit returns: the dict is its .history.
+        plot_history(SimpleNamespace(history={"loss": [1.0, 0.5]}))
+    # A string was split into letters: "history has no entries ['l', 'o', 's', 's']".
+    with pytest.raises(TypeError, match=r"keys must be a list of names, e.g. \['loss'\]"):
+        plot_history({"loss": [1.0]}, keys="loss")
+    with pytest.raises(ValueError, match="nothing to draw"):
+        plot_history({})
+    # A (epochs, 2) array was drawn as two lines under one label.
+    with pytest.raises(ValueError, match=r"history\['loss'\] must hold one number per epoch"):
+        plot_history({"loss": np.ones((3, 2))})
+    with pytest.raises(ValueError, match=r"history\['loss'\] must hold one number per epoch"):
+        plot_history({"loss": 0.5})
+    # Matplotlib silently drops values <= 0 from a logarithmic axis.
+    with pytest.raises(ValueError, match=r"history\['loss'\] has values <= 0 \(down to -1\)"):
+        plot_history({"loss": [1.0, -1.0, 0.5]}, logy=True)
+    ax = plot_history({"loss": np.array([2.0, np.nan, 0.5])}, logy=True)
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [2.0, np.nan, 0.5])
     plt.close("all")
