@@ -1,5 +1,7 @@
 """mnn.viz.plot_convergence draws exactly the recorded history of an optimiser."""
 
+from types import SimpleNamespace
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -48,6 +50,12 @@ def test_results_must_be_a_mapping_from_labels_to_results():
             plot_convergence(results)
     with pytest.raises(TypeError, match=r"results\['a'\] has no history"):
         plot_convergence({"a": object()})
+    with pytest.raises(
+        KeyError, match=r"results\['a'\]\.history has no 'grad_norm'; it has \['fun'\]"
+    ):
+        plot_convergence({"a": SimpleNamespace(history={"fun": np.ones(2)})})
+    with pytest.raises(ValueError, match=r"results is empty"):
+        plot_convergence({})
 
 
 def test_function_values_below_the_given_minimum_are_refused():

@@ -55,10 +55,16 @@ def plot_convergence(
             "results must map legend labels to results, e.g. {'L-BFGS': result}; "
             f"got {type(results).__name__}."
         )
+    if not results:
+        raise ValueError("results is empty: pass at least one labelled result.")
     for label, result in results.items():
         if not isinstance(getattr(result, "history", None), Mapping):
             raise TypeError(
                 f"results[{label!r}] has no history mapping; pass an mnn.optim.OptimizeResult."
+            )
+        if quantity not in result.history:
+            raise KeyError(
+                f"results[{label!r}].history has no {quantity!r}; it has {sorted(result.history)}."
             )
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.2))
