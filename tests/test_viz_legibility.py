@@ -116,4 +116,9 @@ def test_figure_legend_errors() -> None:
     ax.plot([0, 1])
     with pytest.raises(ValueError, match="no labelled lines or points"):
         figure_legend(fig)
+    ax.plot([0, 1], label="line")
+    with pytest.raises(ValueError, match="ncol must be at least 1, got 0"):
+        figure_legend(fig, ncol=0)
+    with pytest.raises(TypeError, match=r"fig must be a matplotlib Figure, got Axes.*ax\.figure"):
+        figure_legend(ax)
     plt.close(fig)

@@ -157,3 +157,15 @@ def test_empty_grids_are_refused():
         heatmap_grid(IMAGE, np.zeros((0, 6, 7)))
     with pytest.raises(ValueError, match=r"heatmaps is empty, array of shape \(1, 0, 6, 7\)"):
         overlay_grid(IMAGE[None], np.zeros((1, 0, 6, 7)))
+
+
+def test_wrong_number_of_heatmap_dimensions_says_how_to_fix_it():
+    with pytest.raises(ValueError, match=r"one \(H, W\) map.*pass heatmaps\[i\] of a batch"):
+        superimpose(IMAGE, HEATMAP[None])
+    with pytest.raises(ValueError, match=r"\(K, H, W\).*pass heatmap\[None\]"):
+        heatmap_grid(IMAGE, HEATMAP)
+    with pytest.raises(ValueError, match=r"\(R, C, H, W\).*pass heatmaps\[:, None\]"):
+        overlay_grid(IMAGE[None], HEATMAP[None])
+    # The advice works as written.
+    plt.close(heatmap_grid(IMAGE, HEATMAP[None]))
+    plt.close(overlay_grid(IMAGE[None], HEATMAP[None][:, None]))

@@ -54,7 +54,12 @@ def as_rgb(image: np.ndarray, name: str = "image") -> np.ndarray:
 
 
 def _check_heatmap(heatmap: np.ndarray, image: np.ndarray) -> np.ndarray:
-    check_array(heatmap, "heatmap", ndim=2, dtype_kind="fiu", finite=True)
+    check_array(heatmap, "heatmap", dtype_kind="fiu", finite=True)
+    if heatmap.ndim != 2:
+        raise ValueError(
+            f"heatmap must be one (H, W) map, got {describe(heatmap)}; pass heatmaps[i] of a "
+            "batch, or draw a batch with overlay_grid or heatmap_grid."
+        )
     if heatmap.shape != image.shape[:2]:
         raise ValueError(
             f"heatmap has shape {heatmap.shape} but the image is {image.shape[:2]}; bring it to "
@@ -175,7 +180,12 @@ def heatmap_grid(
     -------
     matplotlib.figure.Figure
     """
-    check_array(heatmaps, "heatmaps", ndim=3, dtype_kind="fiu", finite=True)
+    check_array(heatmaps, "heatmaps", dtype_kind="fiu", finite=True)
+    if heatmaps.ndim != 3:
+        raise ValueError(
+            f"heatmaps must be (K, H, W), one map per row, got {describe(heatmaps)}; pass "
+            "heatmap[None] for a single (H, W) map."
+        )
     if len(heatmaps) == 0:
         raise ValueError(f"heatmaps is empty, {describe(heatmaps)}: pass at least one map.")
     images = _per_row(image, len(heatmaps))
@@ -249,7 +259,12 @@ def overlay_grid(
     matplotlib.figure.Figure
     """
     check_array(images, "images", ndim=(3, 4))
-    check_array(heatmaps, "heatmaps", ndim=4, dtype_kind="fiu", finite=True)
+    check_array(heatmaps, "heatmaps", dtype_kind="fiu", finite=True)
+    if heatmaps.ndim != 4:
+        raise ValueError(
+            f"heatmaps must be (R, C, H, W), C maps per image, got {describe(heatmaps)}; pass "
+            "heatmaps[:, None] for one (H, W) map per image."
+        )
     if len(heatmaps) != len(images):
         raise ValueError(f"got {len(heatmaps)} rows of heatmaps for {len(images)} images.")
     rows, columns = heatmaps.shape[:2]
