@@ -30,6 +30,8 @@ def test_latent_scatter_draws_each_class_in_its_colour_with_its_name() -> None:
 def test_latent_scatter_errors() -> None:
     with pytest.raises(ValueError, match=r"labels must lie in 0 \.\. 2 \(one per class name\)"):
         latent_scatter(np.zeros((2, 2)), np.array([0, 3]), NAMES)
+    with pytest.raises(ValueError, match="class_names is empty"):
+        latent_scatter(np.zeros((2, 2)), np.array([0, 1]), [])
     with pytest.raises(ValueError, match=r"codes must have shape \(any, 2\)"):
         latent_scatter(np.zeros((2, 3)), np.array([0, 1]), NAMES)
 

@@ -123,8 +123,14 @@ def test_bad_input_says_what_to_do():
     assert superimpose(IMAGE, to_input(small, input_size=(6, 7))).shape == (6, 7, 3)
     with pytest.raises(ValueError, match=r"image\[\.\.\., 0\] for a \(H, W, 1\) grey image"):
         superimpose(IMAGE[..., :1], HEATMAP)
-    with pytest.raises(ValueError, match=r"image\[\.\.\., :3\] to drop an alpha channel"):
+    with pytest.raises(ValueError, match=r"image\[\.\.\., :3\] to drop the alpha channel"):
         superimpose(np.concatenate([IMAGE, IMAGE[..., :1]], axis=-1), HEATMAP)
+    with pytest.raises(
+        ValueError, match=r"or \(H, W\) grey, got array of shape \(2, 6, 7\)[^;]*\.$"
+    ):
+        superimpose(np.zeros((2, 6, 7)), HEATMAP)  # no advice about channels for a batch
+    with pytest.raises(ValueError, match=r"size must be a positive number of inches, got 0"):
+        heatmap_grid(IMAGE, HEATMAP[None], size=0)
     with pytest.raises(TypeError, match=r"uint8 \(0-255\) or floating.*image\.astype\(np\.uint8\)"):
         superimpose(IMAGE.astype(np.int64), HEATMAP)
     with pytest.raises(ValueError, match=r"image is empty"):

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from .._validation import check_array
+from .._validation import check_array, describe
 from ._layout import TEXT_SIZE
 
 
@@ -40,7 +40,12 @@ def plot_confusion_matrix(
     -------
     matplotlib.axes.Axes
     """
-    check_array(matrix, "matrix", ndim=2, dtype_kind="iu")
+    check_array(matrix, "matrix", ndim=2)
+    if matrix.dtype.kind not in "iu":
+        raise TypeError(
+            f"matrix must hold integer counts, got {describe(matrix)}; pass "
+            "sklearn.metrics.confusion_matrix(y_true, y_pred) without normalize=."
+        )
     k = matrix.shape[0]
     if matrix.shape != (k, k):
         raise ValueError(f"matrix must be square, got shape {matrix.shape}.")

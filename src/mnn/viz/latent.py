@@ -53,6 +53,8 @@ def latent_scatter(
     """
     check_array(codes, "codes", shape=(None, 2), dtype_kind="fiu", finite=True)
     check_array(labels, "labels", shape=(len(codes),), dtype_kind="iu")
+    if len(class_names) == 0:
+        raise ValueError("class_names is empty: pass the name of every class.")
     if len(class_names) > 20:
         raise ValueError(f"at most 20 classes can get their own colour, got {len(class_names)}.")
     if len(labels) and (labels.min() < 0 or labels.max() >= len(class_names)):

@@ -28,9 +28,13 @@ def as_rgb(image: np.ndarray, name: str = "image") -> np.ndarray:
     """An image as float RGB in [0, 1]: (H, W, 3) or grey (H, W); uint8, or floats in [0, 1]."""
     check_array(image, name, ndim=(2, 3))
     if image.ndim == 3 and image.shape[-1] != 3:
+        hint = {
+            1: f"; pass {name}[..., 0] for a (H, W, 1) grey image",
+            4: f"; pass {name}[..., :3] to drop the alpha channel",
+        }
         raise ValueError(
-            f"{name} must be (H, W, 3) RGB or (H, W) grey, got {describe(image)}; pass "
-            f"{name}[..., 0] for a (H, W, 1) grey image, {name}[..., :3] to drop an alpha channel."
+            f"{name} must be (H, W, 3) RGB or (H, W) grey, got {describe(image)}"
+            f"{hint.get(image.shape[-1], '')}."
         )
     if image.size == 0:
         raise ValueError(f"{name} is empty, {describe(image)}: pass an image of at least 1x1.")
@@ -192,6 +196,7 @@ def heatmap_grid(
     if titles is not None and len(titles) != len(heatmaps):
         raise ValueError(f"got {len(titles)} titles for {len(heatmaps)} heatmaps.")
     rows = len(heatmaps)
+    size = cell_size(size, 2.2, 3)
     fontsize = text_size(3 * size)
     fig, axes = plt.subplots(rows, 3, figsize=(3 * size, rows * size + 0.2), squeeze=False)
     for row, (picture, heatmap) in enumerate(zip(images, heatmaps, strict=True)):
