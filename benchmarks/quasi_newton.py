@@ -22,6 +22,7 @@ import numpy as np
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
+from mnn import optim
 from mnn.optim import ChainQuadratic, bfgs, lbfgs, newton
 
 GTOL = 1e-5
@@ -38,8 +39,9 @@ def timed(run, repeats=1):
 
 
 def scipy_lbfgsb(problem, maxiter):
-    options = {"maxcor": 10, "gtol": GTOL, "ftol": 0.0, "maxiter": maxiter, "maxfun": 10**8}
-    return minimize(problem.fun, problem.x0, jac=problem.grad, method="L-BFGS-B", options=options)
+    return optim.scipy_lbfgsb(
+        problem.fun, problem.grad, problem.x0, m=10, gtol=GTOL, maxiter=maxiter, maxfun=10**8
+    )
 
 
 def scipy_bfgs(problem):

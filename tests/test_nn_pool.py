@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from nn_oracles import assert_close, tf_max_pool, tf_vjp, torch_max_pool, torch_vjp
 
-from mnn.nn import MaxPool2D, gradcheck
+from mnn.nn import MaxPool2D, gradcheck, tied_windows
 from mnn.nn import reference as loops
 from mnn.nn.patches import to_batch_last
 
@@ -127,3 +127,18 @@ def test_tie_counts_count_the_maxima_of_each_window():
         layer.tie_counts()
     layer.evaluate(a)
     np.testing.assert_array_equal(layer.tie_counts(), [[[[2, 4]]]])
+
+
+def test_tied_windows_match_a_loop_over_the_windows():
+    rng = np.random.default_rng(4)
+    a = rng.integers(-1, 3, size=(2, 3, 7, 9)).astype(np.float64)  # many ties, some at 0 or below
+    area = (2, 3)
+    tied = tied_windows(MaxPool2D(area), a)
+    expected = np.zeros((2, 3, 3, 3), dtype=bool)
+    for i, k, y, x in np.ndindex(expected.shape):
+        window = a[i, k, 2 * y : 2 * y + 2, 3 * x : 3 * x + 3]
+        expected[i, k, y, x] = window.max() > 0 and (window == window.max()).sum() > 1
+    np.testing.assert_array_equal(tied, expected)
+    assert 0 < tied.sum() < tied.size
+    above_one = tied_windows(MaxPool2D(area), a, above=1.0)
+    assert above_one.sum() < tied.sum() and not (above_one & ~tied).any()

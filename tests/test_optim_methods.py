@@ -296,3 +296,15 @@ def test_a_gradient_written_into_one_reused_buffer_gives_the_same_run(method):
     assert reused.success and reused.skipped_updates == 0
     assert reused.nit == fresh.nit
     np.testing.assert_allclose(reused.x, np.ones(30), atol=1e-6)
+
+
+@pytest.mark.parametrize("maxiter", [3, 10_000])
+def test_a_printed_result_states_its_counts_in_lines_that_fit_the_book(maxiter):
+    problem = ChainQuadratic(300)
+    result = lbfgs(problem.fun, problem.grad, problem.x0, maxiter=maxiter)
+    lines = str(result).splitlines()
+    assert max(len(line) for line in lines) <= 90
+    assert lines[0].startswith(f"lbfgs {'converged' if result.success else 'did not converge'}")
+    assert f"after {result.nit} iterations" in lines[0]
+    assert f"{result.nfev} f, {result.ngev} grad, 0 Hessian" in lines[1]
+    assert lines[2] == result.message

@@ -13,7 +13,7 @@
 from .activations import Activation, Identity, ReLU, Sigmoid, SoftMax, Tanh
 from .gradcheck import gradcheck, relative_error
 from .initializers import Glorot, He, Initializer, RandnAverage
-from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D
+from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, tied_windows
 from .losses import CrossEntropy, Loss, MeanSquaredError
 from .network import SequentialNet
 from .optimizers import SGD, Adam, Optimizer
@@ -43,4 +43,5 @@ __all__ = [
     "Tanh",
     "gradcheck",
     "relative_error",
+    "tied_windows",
 ]

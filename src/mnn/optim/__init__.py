@@ -11,6 +11,7 @@ from .line_search import Armijo, LineSearchResult, StrongWolfe
 from .newton import newton
 from .problems import ChainQuadratic, Rosenbrock
 from .result import Iterate, OptimizeResult
+from .scipy_reference import scipy_lbfgsb
 from .updates import bfgs_direct_update, bfgs_inverse_update, has_positive_curvature
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "has_positive_curvature",
     "lbfgs",
     "newton",
+    "scipy_lbfgsb",
 ]

@@ -60,10 +60,12 @@ class OptimizeResult:
 
     def __str__(self) -> str:
         status = "converged" if self.success else "did not converge"
+        # Three short lines rather than one: printed in the book, they must fit its column.
         return (
-            f"{self.method} {status} after {self.nit} iterations "
-            f"({self.nfev} f, {self.ngev} grad, {self.nhev} Hessian evaluations): "
-            f"f = {self.fun:.6g}, ||g||_inf = {self.grad_norm:.3g}. {self.message}"
+            f"{self.method} {status} after {self.nit} iterations: "
+            f"f = {self.fun:.6g}, ||g||_inf = {self.grad_norm:.3g}\n"
+            f"evaluations: {self.nfev} f, {self.ngev} grad, {self.nhev} Hessian\n"
+            f"{self.message}"
         )
 
 

@@ -4,6 +4,6 @@ from .base import Layer, ParametricLayer
 from .conv import Conv2D
 from .dense import Dense
 from .flatten import Flatten
-from .pool import MaxPool2D
+from .pool import MaxPool2D, tied_windows
 
-__all__ = ["Conv2D", "Dense", "Flatten", "Layer", "MaxPool2D", "ParametricLayer"]
+__all__ = ["Conv2D", "Dense", "Flatten", "Layer", "MaxPool2D", "ParametricLayer", "tied_windows"]

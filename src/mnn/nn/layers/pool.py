@@ -127,6 +127,30 @@ class MaxPool2D(Layer):
         return f"MaxPool2D(area={self.area}, strict={self.strict})"
 
 
+def tied_windows(pool: MaxPool2D, a: np.ndarray, *, above: float = 0.0) -> np.ndarray:
+    """Which windows have their maximum, greater than ``above``, at two or more entries.
+
+    These are the windows where ``strict`` changes the gradient. A positive maximum matters in
+    a network: after a ReLU, windows tied at 0 pass no δ back anyway.
+
+    Parameters
+    ----------
+    pool
+        The pooling layer; it evaluates ``a`` (so its next ``backprop`` belongs to ``a``).
+    a
+        (n, c, h, w) input of the pooling layer, e.g. a convolution's output.
+    above
+        Only maxima strictly greater than this count.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, c, h//ph, w//pw) booleans, True where the window's maximum is tied and > ``above``.
+    """
+    maxima = pool.evaluate(a)
+    return (pool.tie_counts() > 1) & (maxima > above)
+
+
 def _like(template: np.ndarray, values: np.ndarray) -> np.ndarray:
     """``values`` copied into an array with the memory layout of ``template``."""
     copy = np.empty_like(template, dtype=values.dtype)
