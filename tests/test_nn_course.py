@@ -74,6 +74,14 @@ def test_three_frameworks_train_alike_and_the_cache_is_used(small_mnist, monkeyp
     assert not np.array_equal(loaded.layers[0].filters, course_network().layers[0].filters)
 
 
+def test_a_damaged_cached_course_network_is_an_error_that_says_what_to_do(small_mnist):
+    train_course_network("mnn", epochs=1, batch_size=100, verbose=False)
+    (weights,) = small_mnist.glob("artifacts/nn/course_network/*/weights.npz")
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(RuntimeError, match=rf"{weights.parent} is damaged.*delete that folder"):
+        train_course_network("mnn", epochs=1, batch_size=100, verbose=False)
+
+
 def test_unknown_framework_is_refused():
     with pytest.raises(ValueError, match="framework must be one of 'mnn', 'torch', 'keras'"):
         train_course_network("jax")

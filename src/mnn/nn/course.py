@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from .._validation import check_choice, check_positive_int
-from ..cache import cached_artifact
+from ..cache import cached_artifact, read_artifact
 from .activations import ReLU, SoftMax
 from .network import SequentialNet
 from .optimizers import Adam
@@ -138,13 +138,15 @@ def train_course_network(
         np.savez(directory / "weights.npz", **net.parameters())
         (directory / "history.json").write_text(json.dumps(history, indent=1))
 
+    def read(directory: Path) -> tuple[SequentialNet, History]:
+        net = course_network(seed=seed)
+        with np.load(directory / "weights.npz") as saved:
+            for name, value in net.parameters().items():
+                value[...] = saved[name]
+        return net, json.loads((directory / "history.json").read_text())
+
     directory, _ = cached_artifact("nn/course_network", config, create)
-    net = course_network(seed=seed)
-    with np.load(directory / "weights.npz") as saved:
-        for name, value in net.parameters().items():
-            value[...] = saved[name]
-    history = json.loads((directory / "history.json").read_text())
-    return net, history
+    return read_artifact(directory, read)
 
 
 def _adam() -> Adam:
