@@ -79,7 +79,7 @@ def test_resolutions_mirror_each_other(models) -> None:
 def test_output_shape_equals_input_shape(models, framework) -> None:
     model, x = models[framework], images(5)
     native = x[:, None] if framework == "torch" else x[..., None]
-    output = mnn.models._frameworks.forward(model, native)
+    output = mnn.models._inference.forward(model, native)
     assert output.shape == native.shape
     assert np.all((output > 0) & (output < 1))
     assert mnn.models.reconstruct(model, x).shape == x.shape

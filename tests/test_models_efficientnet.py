@@ -11,6 +11,7 @@ import pytest
 import tensorflow as tf
 import torch
 
+from mnn._padding import same_padding
 from mnn.data import PHOTOS, sample_image
 from mnn.models import efficientnet_lite0, imagenet
 from mnn.models.efficientnet import (
@@ -18,7 +19,6 @@ from mnn.models.efficientnet import (
     checkpoint_name,
     checkpoint_path,
     pretrained_weights,
-    same_padding,
 )
 from mnn.models.efficientnet_torch import SamePad2d
 

@@ -13,7 +13,7 @@ from mnn.models import (
     trained_fashion_cnn,
     untrained_fashion_cnn,
 )
-from mnn.models._frameworks import forward
+from mnn.models._inference import forward
 from mnn.models.fashion_cnn import HISTORY_KEYS, LAYERS, METRICS, _training_data, flattened_shape
 from mnn.models.keras_port import load_torch_weights
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import scipy.special
 
+from mnn._frameworks import framework_of
 from mnn.models import imagenet
-from mnn.models._frameworks import framework_of
 
 
 def _crop_box(height: int, width: int) -> tuple[slice, slice]:

@@ -44,8 +44,9 @@ from typing import Any
 
 import numpy as np
 
+from .._frameworks import FRAMEWORKS, framework_of
 from .._validation import check_array, check_choice, check_in_range, check_positive_int, describe
-from ._frameworks import FRAMEWORKS, forward, framework_of
+from ._inference import forward
 from .fashion_cnn import IMAGE_SIZE, LayerSpec
 from .training import evaluator
 

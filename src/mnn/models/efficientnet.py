@@ -28,8 +28,8 @@ name                           output
 
 ``head`` is the last convolutional feature map, the usual choice for CAM and Grad-CAM.
 PyTorch modules ``*.pad`` (:class:`~mnn.models.efficientnet_torch.SamePad2d`) exist only in
-PyTorch: Keras convolutions pad inside the layer (``padding="same"``); :func:`same_padding`
-gives the amounts for both.
+PyTorch: Keras convolutions pad inside the layer (``padding="same"``);
+:func:`mnn._padding.same_padding` gives the amounts for both.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from typing import Any
 
 import numpy as np
 
+from .._frameworks import FRAMEWORKS
 from .._validation import check_choice
-from ._frameworks import FRAMEWORKS
 
 #: The seven stages as (repeats, kernel, stride, expansion, in_channels, out_channels).
 STAGES: tuple[tuple[int, int, int, int, int, int], ...] = (
@@ -113,18 +113,6 @@ def _blocks() -> tuple[Block, ...]:
 
 #: The 16 blocks in order, ``BLOCKS[i].name == f"blocks.{i}"``.
 BLOCKS: tuple[Block, ...] = _blocks()
-
-
-def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
-    """TensorFlow "SAME" padding of one spatial axis: (before, after).
-
-    The output has ``ceil(size / stride)`` positions; the total padding that needs is split with
-    the extra pixel, if any, *after* (bottom or right). PyTorch's symmetric ``kernel // 2``
-    differs for stride 2 and moves every later feature map by half a pixel.
-    """
-    out = -(-size // stride)
-    total = max((out - 1) * stride + kernel - size, 0)
-    return total // 2, total - total // 2
 
 
 _CHECKPOINT_RENAMES = (

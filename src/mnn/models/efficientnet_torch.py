@@ -14,6 +14,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .._padding import same_padding
 from .efficientnet import (
     BATCHNORM_EPS,
     BATCHNORM_MOMENTUM,
@@ -23,14 +24,13 @@ from .efficientnet import (
     NUM_CLASSES,
     STEM_CHANNELS,
     Block,
-    same_padding,
 )
 
 
 class SamePad2d(nn.Module):
     """Zero padding that turns the following ``kernel_size``/``stride`` convolution into "SAME".
 
-    The amounts depend on the input size (see :func:`mnn.models.efficientnet.same_padding`).
+    The amounts depend on the input size (see :func:`mnn._padding.same_padding`).
     """
 
     def __init__(self, kernel_size: int, stride: int) -> None:

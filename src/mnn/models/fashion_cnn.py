@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._frameworks import FRAMEWORKS
 from .._validation import (
     check_array,
     check_choice,
@@ -28,7 +29,6 @@ from .._validation import (
     check_positive_real,
 )
 from ..cache import cached_artifact, read_artifact
-from ._frameworks import FRAMEWORKS
 from .training import accuracy, evaluator, fit
 
 

@@ -12,8 +12,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._frameworks import FRAMEWORKS, framework_of
 from .._validation import check_array, check_choice, check_positive_int, describe
-from ._frameworks import FRAMEWORKS, forward, framework_of
+from ._inference import forward
 from .efficientnet import INPUT_SIZE, NUM_CLASSES
 
 #: The fraction of the short side kept by the evaluation centre crop (224 / 256).

@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from ._frameworks import forward, framework_of
+from .._frameworks import framework_of
+from ._inference import forward
 
 Metrics = dict[str, float]
 Step = Callable[[np.ndarray, np.ndarray], Metrics]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ...models._frameworks import framework_of
+from ..._frameworks import framework_module, framework_of
 
 
 def backend_of(model: Any) -> ModuleType:
@@ -20,8 +20,4 @@ def backend_of(model: Any) -> ModuleType:
     TypeError
         For anything else.
     """
-    if framework_of(model) == "torch":
-        from . import torch as backend
-    else:
-        from . import keras as backend
-    return backend
+    return framework_module(__name__, framework_of(model))

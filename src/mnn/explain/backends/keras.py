@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ...models.efficientnet import same_padding
+from ..._padding import same_padding
 from .base import Capture, Geometry, Graph, Node, kind_from_shapes, pair
 
 layout = "NHWC"

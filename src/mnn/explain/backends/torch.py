@@ -20,7 +20,6 @@ import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
-from ...models.efficientnet_torch import SamePad2d
 from .base import Capture, Geometry, Graph, Node, kind_from_shapes, pair
 
 layout = "NCHW"
@@ -81,7 +80,9 @@ def _module_kind(module: nn.Module, height: int, width: int) -> tuple[str | None
         stride = pair(module.stride if module.stride is not None else kernel)
         dilation = pair(getattr(module, "dilation", 1))
         return "pool", Geometry(kernel, stride, pair(module.padding), dilation)
-    if isinstance(module, SamePad2d):
+    if callable(getattr(module, "padding", None)):
+        # Padding that depends on the input size (TensorFlow "SAME" before a convolution):
+        # such a module says how much with padding(height, width) -> (left, right, top, bottom).
         left, _right, top, _bottom = module.padding(height, width)
         return "pad", Geometry((1, 1), (1, 1), (top, left))
     if isinstance(module, _PADS):

@@ -1,33 +1,16 @@
-"""Which framework a model belongs to, and running it on a NumPy batch without gradients."""
+"""Running a model of either framework on a NumPy batch, without gradients."""
 
 from __future__ import annotations
 
-import sys
 import weakref
 from typing import Any
 
 import numpy as np
 
-from .._validation import describe
-
-FRAMEWORKS = ("torch", "keras")
+from .._frameworks import framework_of
 
 # One compiled inference function per Keras model: eager Keras is 5-10x slower than torch here.
 _compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def framework_of(model: Any) -> str:
-    """``"torch"`` for a ``torch.nn.Module``, ``"keras"`` for a ``keras.Model``.
-
-    Looks only at frameworks that are already imported, so it never imports one.
-    """
-    torch = sys.modules.get("torch")
-    if torch is not None and isinstance(model, torch.nn.Module):
-        return "torch"
-    keras = sys.modules.get("keras")
-    if keras is not None and isinstance(model, keras.Model):
-        return "keras"
-    raise TypeError(f"model must be a torch.nn.Module or a keras.Model, got {describe(model)}.")
 
 
 def forward(model: Any, inputs: np.ndarray) -> np.ndarray:
