@@ -32,7 +32,7 @@ from .._validation import check_array, describe
 from . import _layers
 from ._targets import parse_target
 from .backends import backend_of
-from .backends.base import Capture, Graph
+from .backends.base import Graph, Objective, channels_first
 
 logger = logging.getLogger("mnn")
 
@@ -116,13 +116,20 @@ def _choose_layer(graph: Graph, score: int, layer: Any, method: str) -> tuple[in
     return index, f"layer {graph.nodes[index].name!r}."
 
 
-def _maps(method: str, capture: Capture, dense_weight: np.ndarray | None) -> np.ndarray:
-    """(N, k, h, w) maps of the k captured classes of every image."""
-    activations = capture.activations.astype(np.float64)
+def _maps(
+    method: str,
+    activations: np.ndarray,
+    gradients: np.ndarray | None,
+    classes: np.ndarray,
+    dense_weight: np.ndarray | None,
+) -> np.ndarray:
+    """(N, k, h, w) maps of the k classes of every image, from (N, C, h, w) activations and
+    (k, N, C, h, w) gradients."""
+    activations = activations.astype(np.float64)
     if method == "cam":
-        weights = dense_weight.astype(np.float64)[capture.classes]
+        weights = dense_weight.astype(np.float64)[classes]
         return np.einsum("nkc,nchw->nkhw", weights, activations)
-    gradients = capture.gradients.astype(np.float64)
+    gradients = gradients.astype(np.float64)
     if method == "grad_cam":
         weights = grad_cam_weights(gradients)
     else:
@@ -135,25 +142,32 @@ def _explain(model: Any, images: Any, layer: Any, target: Any, method: str) -> C
     images = check_images(images, backend.layout, backend.dtype(model))
     targets = parse_target(target, len(images))
     graph = backend.graph(model, images.shape[1:])
-    score, score_note = _layers.score_node(graph)
+    score, score_note, replace = _layers.logits(graph)
     targets.check(graph.nodes[score].shape[-1])
     index, note = _choose_layer(graph, score, layer, method)
     if layer is None:
         logger.info("%s: %s", method, note)
-    capture = backend.capture(
-        model, images, graph, index, score, targets.classes, targets.top, method != "cam"
+    run = backend.run(
+        model,
+        graph,
+        images,
+        objective=Objective(score, classes=targets.classes, top=targets.top),
+        keep=(index, score),
+        wrt=(index,) if method != "cam" else (),
+        replace=replace,
     )
-    dense_weight = backend.dense_parameters(graph.nodes[score])[0] if method == "cam" else None
-    maps = _maps(method, capture, dense_weight)
-    classes = capture.classes
-    scores = np.take_along_axis(capture.logits, classes, axis=1)
+    activations = channels_first(run.outputs[index], backend.layout)
+    gradients = channels_first(run.gradients[index], backend.layout) if method != "cam" else None
+    dense_weight = backend.parameters(graph.nodes[score]).weight if method == "cam" else None
+    maps = _maps(method, activations, gradients, run.classes, dense_weight)
+    classes, scores = run.classes, run.values
     if not targets.ranked:
         maps, classes, scores = maps[:, 0], classes[:, 0], scores[:, 0]
     return CamResult(
         heatmaps=maps,
         classes=classes,
         scores=scores,
-        logits=capture.logits,
+        logits=run.outputs[score],
         layer=graph.nodes[index].name,
         method=method,
         input_size=graph.input_size,
