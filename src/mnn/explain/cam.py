@@ -255,9 +255,10 @@ def grad_cam(model: Any, images: Any, layer: Any = None, target: Any = "top") ->
     images
         (N, C, H, W) for PyTorch or (N, H, W, C) for Keras, in the model's dtype.
     layer
-        A layer name or object with (h, w) feature maps; ``None`` picks the output of the last
-        convolution (after its BatchNorm and activation, unless a PyTorch ``forward`` applies
-        them as functions, ``F.relu``, which have no output to capture) and says which in
+        A layer name or object with (h, w) feature maps (in PyTorch also an operation that
+        ``forward`` applies as a function, by its graph name such as ``"relu:57"``); ``None``
+        picks the last feature map that the classifier head reads, before any pooling (after
+        the last block's norms, residual sums and activations) and says which in
         ``result.note`` (and at INFO level on the ``"mnn"`` logger).
     target
         A class index, a list of one class per image, ``"top"`` or ``("top", k)``.
