@@ -143,9 +143,9 @@ def default_layer(graph: Graph) -> tuple[int, str]:
         "conv",
         "depthwise_conv",
     ):
-        after = [nodes[i].name for i in reversed(chain[1:-1])] + [node.name]
-        note += f" (the output of the convolution {nodes[chain[-1]].name!r}, after "
-        note += f"{', '.join(repr(name) for name in after)})"
+        after = [nodes[i].name for i in reversed(chain[:-1]) if nodes[i].kind != "alias"]
+        note += f" (the output of the convolution {nodes[chain[-1]].name!r}"
+        note += f" after {', '.join(repr(name) for name in after)})" if after else ")"
     if pools:
         note += f", before the pooling {', '.join(repr(name) for name in reversed(pools))}"
     if node.layer is None:
