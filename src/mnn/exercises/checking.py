@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import sysconfig
+import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -129,10 +130,10 @@ class CheckReport:
 
     def __str__(self) -> str:
         if not self.attempted:
-            return (
-                f"{self.task}: not attempted yet (it raises NotImplementedError).\n"
-                f"Write the body of {self.signature} in the cell above, in place of the "
-                "`raise NotImplementedError` line, then run that cell and this one again."
+            return _wrap(
+                f"{self.task}: not attempted yet (it raises NotImplementedError). Write the "
+                f"body of {self.signature} in the cell above, in place of the `raise "
+                "NotImplementedError` line, then run that cell and this one again."
             )
         total, passed = len(self.outcomes), len(self.passed_cases)
         verdict = (
@@ -279,7 +280,11 @@ def _unchanged(value: Any, original: Any) -> bool:
 def _describe_failure(
     case: Case, problem: str, outputs: Any, mistakes: Sequence[Mistake], compare: Comparison
 ) -> str:
-    lines = [f'First failure, in the case "{case.description}":', _indent(problem), "Inputs:"]
+    lines = [
+        _wrap(f'First failure, in the case "{case.description}":'),
+        _wrap(problem, indent=2),
+        "Inputs:",
+    ]
     lines += [_indent(f"{name} = {format_value(value)}") for name, value in case.arguments.items()]
     if outputs is not None:
         for (name, expected), got in zip(case.expected.items(), outputs, strict=True):
@@ -287,11 +292,13 @@ def _describe_failure(
             lines.append(_indent(f"got      {name} = {format_value(got)}"))
         for mistake in mistakes:
             if _matches(mistake, case, outputs, compare):
-                lines.append(f"Your result is what you get when {mistake.description}.")
+                lines.append(_wrap(f"Your result is what you get when {mistake.description}."))
                 break
     lines.append(
-        "The inputs are in report.case.arguments and the expected outputs in "
-        "report.case.expected, if you want to try this case by hand."
+        _wrap(
+            "The inputs are in report.case.arguments and the expected outputs in "
+            "report.case.expected, if you want to try this case by hand."
+        )
     )
     return "\n".join(lines)
 
@@ -360,6 +367,14 @@ def _short(value: Any) -> str:
         return f"an array of shape {value.shape}"
     text = repr(value)
     return text if len(text) <= 300 else text[:300] + " ..."
+
+
+def _wrap(text: str, indent: int = 0) -> str:
+    """Prose wrapped to the 88 columns of a notebook's output, continued with ``indent`` more
+    spaces."""
+    return textwrap.fill(
+        text, width=88, initial_indent=" " * indent, subsequent_indent=" " * (indent + 2)
+    )
 
 
 def _indent(text: str, spaces: int = 2) -> str:
