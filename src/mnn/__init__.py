@@ -7,8 +7,10 @@ PyTorch or TensorFlow:
 - ``mnn.nn``: a convolutional network framework written in NumPy.
 - ``mnn.optim``: Newton, BFGS and L-BFGS.
 - ``mnn.models``: pretrained and small models in PyTorch and Keras.
-- ``mnn.explain``: CAM, Grad-CAM, gradients, LRP and activation maximisation.
+- ``mnn.explain``: CAM, Grad-CAM and Grad-CAM++, receptive fields (attribution by gradients,
+  LRP and activation maximisation are coming with the book's chapters 4 and 5).
 - ``mnn.viz``: figures.
+- ``mnn.exercises``: answer checkers for the course's implementation exercises.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from types import ModuleType
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = ("data", "nn", "optim", "models", "explain", "viz")
+_SUBPACKAGES = ("data", "nn", "optim", "models", "explain", "viz", "exercises")
 __all__ = [*_SUBPACKAGES, "__version__"]
 
 

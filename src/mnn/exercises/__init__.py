@@ -1,0 +1,112 @@
+"""Answer checkers for the course's implementation exercises, and how the book poses them.
+
+Each checker takes the student's function, runs it on a fixed set of small edge cases and
+seeded random cases, compares every output with what ``mnn``'s reference computes, and returns
+a :class:`~mnn.exercises.checking.CheckReport`: which cases passed, and the first failure in
+plain words (its inputs, the expected and the received output, where they differ, and the
+typical mistake it matches, if any). A function that still raises ``NotImplementedError`` is
+reported as not attempted; nothing is raised, so a notebook with unfilled skeletons runs.
+
+Chapter 1 (:mod:`~mnn.exercises.cnn`): :func:`check_conv2d_forward`,
+:func:`check_conv2d_backward`, :func:`check_max_pool2d_forward`,
+:func:`check_max_pool2d_backward`, :func:`check_flatten`.
+Chapter 2 (:mod:`~mnn.exercises.quasi_newton`): :func:`check_bfgs_inverse_update`,
+:func:`check_two_loop_recursion`, :func:`check_newton_step`.
+Chapter 3 (:mod:`~mnn.exercises.cam`): :func:`check_class_activation_map`,
+:func:`check_grad_cam`.
+Chapter 6 (:mod:`~mnn.exercises.autoencoder`): :func:`check_decoder_table`.
+
+Posing an exercise in a chapter
+-------------------------------
+Exercises use ``sphinx-exercise``; the book numbers them per chapter and shows each solution
+folded ("dropdown") until the reader opens it. A proof, a derivation or a question is one
+markdown cell::
+
+    ````{exercise} The inverse update
+    :label: ex-bfgs-inverse
+
+    Show that ...
+    ````
+
+    ````{solution} ex-bfgs-inverse
+    :class: dropdown
+
+    The proof ...
+    ````
+
+An implementation exercise is a *gated* exercise around two code cells, the skeleton and its
+check, followed by a gated solution around the solution cell (seven cells in all)::
+
+    markdown   ```{exercise-start} Max pooling, forward
+               :label: ex-max-pool-forward
+               ```
+               Write `max_pool2d_forward(a, area)` that ...
+
+    code       def max_pool2d_forward(a, area):
+                   raise NotImplementedError  # replace this line with your code
+
+    code       exercises.check_max_pool2d_forward(max_pool2d_forward)
+
+    markdown   ```{exercise-end}
+               ```
+
+    markdown   ```{solution-start} ex-max-pool-forward
+               :class: dropdown
+               ```
+               What the solution does, and which mnn call replaces it.
+
+    code       def max_pool2d_forward(a, area):
+                   ...
+               exercises.check_max_pool2d_forward(max_pool2d_forward).assert_passed()
+
+    markdown   ```{solution-end}
+               ```
+
+- The skeleton raises ``NotImplementedError``, so its check reports "not attempted" and the
+  notebook still runs top to bottom (nbval, the book build). A student who fills it in and runs
+  the two cells gets the report on their own code.
+- The solution cell calls the same checker and ends in ``.assert_passed()``, which raises unless
+  every case passed: ``make test`` runs every cell, so it proves that every solution passes its
+  checker. Give the solution cell the metadata ``{"jupyter": {"source_hidden": true}}`` so that
+  JupyterLab shows it folded too.
+- Code that the rest of the chapter needs never lives in an exercise: the chapter calls ``mnn``.
+
+Writing a checker
+-----------------
+A checker builds :class:`~mnn.exercises.checking.Case` objects, simplest first (the first
+failure is the one described in full, so it should be small enough to read), with the
+expected outputs computed by ``mnn``'s reference; lists a few
+:class:`~mnn.exercises.checking.Mistake` objects (typical wrong answers, so that a failing
+answer can be named); and calls :func:`~mnn.exercises.checking.run_checks`. Its tests check
+that it accepts the reference and rejects typical wrong answers, naming the failing case.
+"""
+
+from .autoencoder import check_decoder_table
+from .cam import check_class_activation_map, check_grad_cam
+from .checking import Case, CheckReport, Mistake, run_checks
+from .cnn import (
+    check_conv2d_backward,
+    check_conv2d_forward,
+    check_flatten,
+    check_max_pool2d_backward,
+    check_max_pool2d_forward,
+)
+from .quasi_newton import check_bfgs_inverse_update, check_newton_step, check_two_loop_recursion
+
+__all__ = [
+    "Case",
+    "CheckReport",
+    "Mistake",
+    "check_bfgs_inverse_update",
+    "check_class_activation_map",
+    "check_conv2d_backward",
+    "check_conv2d_forward",
+    "check_decoder_table",
+    "check_flatten",
+    "check_grad_cam",
+    "check_max_pool2d_backward",
+    "check_max_pool2d_forward",
+    "check_newton_step",
+    "check_two_loop_recursion",
+    "run_checks",
+]
