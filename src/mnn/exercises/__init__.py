@@ -14,6 +14,8 @@ Chapter 2 (:mod:`~mnn.exercises.quasi_newton`): :func:`check_bfgs_inverse_update
 :func:`check_two_loop_recursion`, :func:`check_newton_step`.
 Chapter 3 (:mod:`~mnn.exercises.cam`): :func:`check_class_activation_map`,
 :func:`check_grad_cam`.
+Chapter 4 (:mod:`~mnn.exercises.features`): :func:`check_layer_output`,
+:func:`check_gradient_ascent`.
 Chapter 6 (:mod:`~mnn.exercises.autoencoder`): :func:`check_decoder_table`.
 
 Posing an exercise in a chapter
@@ -91,6 +93,7 @@ from .cnn import (
     check_max_pool2d_backward,
     check_max_pool2d_forward,
 )
+from .features import check_gradient_ascent, check_layer_output
 from .quasi_newton import check_bfgs_inverse_update, check_newton_step, check_two_loop_recursion
 
 __all__ = [
@@ -104,6 +107,8 @@ __all__ = [
     "check_decoder_table",
     "check_flatten",
     "check_grad_cam",
+    "check_gradient_ascent",
+    "check_layer_output",
     "check_max_pool2d_backward",
     "check_max_pool2d_forward",
     "check_newton_step",

@@ -3,12 +3,14 @@
 from .confusion import plot_confusion_matrix
 from .convergence import plot_convergence
 from .curves import plot_history
+from .features import contrast_factors, feature_map_grid, filter_grid
 from .grids import class_grid, image_grid
 from .latent import latent_plane, latent_scatter
 from .legends import figure_legend
 from .overlays import DIVERGING, diverging_overlay, heatmap_grid, overlay_grid, superimpose
 from .predictions import plot_predictions
 from .reconstructions import reconstruction_grid
+from .traces import plot_trace
 
 __all__ = [
     "DIVERGING",
@@ -27,3 +29,4 @@ __all__ = [
     "reconstruction_grid",
     "superimpose",
 ]
+__all__ += ["contrast_factors", "feature_map_grid", "filter_grid", "plot_trace"]
