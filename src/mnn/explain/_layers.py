@@ -93,7 +93,7 @@ def find_layer(graph: Graph, layer: Any) -> int:
     if node.spatial is None:
         raise ValueError(
             f"layer {_describe(node)} has output shape {node.shape}, not a batch of feature maps "
-            "with height and width; CAM and Grad-CAM need a layer with feature maps. "
+            "with height and width; pick a layer with feature maps. "
             f"{_candidates(graph)}"
         )
     return index

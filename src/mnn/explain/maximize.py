@@ -195,7 +195,14 @@ class _Generator:
                 ) from None
             codes = np.zeros((count, *graph.input_shape), self.dtype)
         self.codes = self._check_codes(codes)
-        self.graph = self.backend.graph(model, self.codes.shape[1:])
+        try:
+            self.graph = self.backend.graph(model, self.codes.shape[1:])
+        except ValueError as error:
+            raise ValueError(
+                f"the generator cannot take codes of shape {self.codes.shape[1:]}: {error} "
+                "Pass a generator that maps codes (N, d) to images (a decoder), and start codes "
+                "of its input size."
+            ) from None
 
     def _check_codes(self, codes: Any) -> np.ndarray:
         if not isinstance(codes, np.ndarray):
@@ -618,10 +625,11 @@ def maximize(
         sentences.append(units.note)
     stuck = np.flatnonzero(~np.any(first.reshape(len(first), -1) != 0, axis=1))
     if stuck.size:
+        elsewhere = "another code" if generated else "noise or a photo"
         sentences.append(
             f"The unit's gradient was zero at the start for image(s) {stuck.tolist()}: the unit "
             "is inactive there (a ReLU below 0), so only the regularisers moved them; start "
-            "from noise or a photo, or maximise the layer before the activation."
+            f"from {elsewhere}, or maximise the layer before the activation."
         )
         logger.warning("maximize: %s", sentences[-1])
     if status:
