@@ -59,8 +59,9 @@ def filters(model: Any, layer: Any, *, input_size: tuple[int, int] | None = None
         The name (or the object) of a convolution (``nn.Conv2d``, ``Conv2D``,
         ``DepthwiseConv2D``).
     input_size
-        (H, W) of the images the model takes. A PyTorch module does not declare it, so it is
-        needed there (the layers are found by running the model once); a Keras model knows it.
+        (H, W) of the images the model takes, for a model that does not declare a fixed size
+        (every PyTorch module; a Keras model built on ``keras.Input((None, None, C))``): its
+        layers are found by running it once.
 
     Returns
     -------

@@ -4,8 +4,9 @@ r"""Fooling a classifier: a small change of an image that makes the model prefer
 the strongest other class with steps of :math:`\epsilon\,\operatorname{sign}(\nabla_x)`, each
 pixel moving by :math:`\epsilon` (the targeted iterative gradient-sign method of Kurakin et al.
 2017, after Goodfellow et al. 2015), clipped to the valid pixel range, and stops for each image
-as soon as the target has the highest score. The change is then shrunk by bisection along its
-own direction to the smallest multiple that still fools the model. Sizes are reported in pixel
+as soon as the target's logit exceeds every other by more than a chosen margin (0: as soon as
+the target has the highest score). The change is then shrunk by bisection along its own
+direction to the smallest multiple that still does. Sizes are reported in pixel
 levels (0-255), the units of the photograph.
 """
 
@@ -43,7 +44,8 @@ class FoolResult:
     before, after
         (N, K) the class probabilities (softmax of the logits) before and after.
     success
-        (N,) whether the target has the highest score after the change.
+        (N,) whether the target's logit leads every other by more than the margin after the
+        change (with margin 0: whether the model now prefers the target).
     linf, l2
         (N,) the largest change of one pixel value, and the Euclidean norm of the change over
         all pixels and channels, in pixel levels (0-255).
@@ -115,8 +117,8 @@ class _Logits:
         )
         return run.outputs[self.node]
 
-    def margin(self, images: np.ndarray, up: np.ndarray, down: np.ndarray) -> tuple:
-        """The logits, and the gradient of ``y[up] - y[down]`` per image."""
+    def margin_gradient(self, images: np.ndarray, up: np.ndarray, down: np.ndarray) -> np.ndarray:
+        """The gradient of ``y[up] - y[down]`` with respect to each image."""
         classes = self.graph.nodes[self.node].shape[-1]
         weights = np.zeros((len(images), 1, classes), self.dtype)
         rows = np.arange(len(images))
@@ -127,17 +129,23 @@ class _Logits:
             self.graph,
             images.astype(self.dtype),
             objective=Objective(self.node, weights=weights),
-            keep=(self.node,),
             wrt=(0,),
             replace=self.replace,
         )
-        return run.outputs[self.node], run.gradients[0][0]
+        return run.gradients[0][0]
 
 
 def _strongest_other(logits: np.ndarray, target: np.ndarray) -> np.ndarray:
     masked = logits.astype(np.float64)
     masked[np.arange(len(logits)), target] = -np.inf
     return masked.argmax(axis=1)
+
+
+def _fooled(logits: np.ndarray, target: np.ndarray, margin: float) -> np.ndarray:
+    """Whether the target's logit exceeds every other by more than ``margin``, per image."""
+    rows = np.arange(len(logits))
+    other = logits[rows, _strongest_other(logits, target)]
+    return logits[rows, target].astype(np.float64) - other > margin
 
 
 def fool(
@@ -148,6 +156,7 @@ def fool(
     bounds: tuple[float, float],
     step_size: float = 0.25,
     max_steps: int = 200,
+    margin: float = 0.0,
 ) -> FoolResult:
     r"""Change images as little as needed for the model to prefer the ``target`` class.
 
@@ -169,6 +178,10 @@ def fool(
     max_steps
         The most steps per image; an image not fooled by then is returned as it is after them,
         with ``success`` False.
+    margin
+        How far the target's logit must exceed every other one. 0 gives the smallest change
+        that makes the target the top class; a larger margin gives a change that survives
+        small disturbances, such as rounding the image to 8-bit pixels.
 
     Returns
     -------
@@ -185,6 +198,7 @@ def fool(
     levels = 255.0 / (high - low)
     epsilon = check_positive_real(step_size, "step_size") / levels
     max_steps = check_positive_int(max_steps, "max_steps")
+    margin = check_positive_real(margin, "margin", allow_zero=True)
     logits = _Logits(model, backend.graph(model, images.shape[1:]))
     original_logits = logits(images)
     target = _targets(target, len(images), original_logits.shape[1])
@@ -192,22 +206,23 @@ def fool(
     current = original_logits.copy()
     steps = np.zeros(len(images), np.int64)
     for _ in range(max_steps):
-        active = np.flatnonzero(current.argmax(axis=1) != target)
+        active = np.flatnonzero(~_fooled(current, target, margin))
         if not active.size:
             break
         down = _strongest_other(current[active], target[active])
-        _, gradient = logits.margin(x[active], target[active], down)
+        gradient = logits.margin_gradient(x[active], target[active], down)
         x[active] = np.clip(x[active] + epsilon * np.sign(gradient), low, high)
         steps[active] += 1
         current[active] = logits(x[active])
-    fooled = current.argmax(axis=1) == target
-    x = _shrink(logits, images.astype(np.float64), x, target, fooled)
+    fooled = _fooled(current, target, margin)
+    x = _shrink(logits, images.astype(np.float64), x, target, fooled, margin)
     final = logits(x)
     perturbations = (x - images).astype(images.dtype)
     flat = perturbations.reshape(len(images), -1).astype(np.float64) * levels
     note = (
         f"gradient-sign steps of {step_size:g} pixel levels on the margin to the strongest "
-        f"other class (at most {max_steps}), then shrunk by bisection along the change. "
+        f"other class (at most {max_steps}), until the target's logit led by more than "
+        f"{margin:g}, then shrunk by bisection along the change. "
         f"{logits.note}"
     ).strip()
     if not fooled.all():
@@ -222,7 +237,7 @@ def fool(
         target=target,
         before=_softmax(original_logits),
         after=_softmax(final),
-        success=final.argmax(axis=1) == target,
+        success=_fooled(final, target, margin),
         linf=np.abs(flat).max(axis=1),
         l2=np.linalg.norm(flat, axis=1),
         steps=steps,
@@ -236,9 +251,10 @@ def _shrink(
     changed: np.ndarray,
     target: np.ndarray,
     fooled: np.ndarray,
+    margin: float,
 ) -> np.ndarray:
     """For the fooled images, the smallest ``originals + t (changed - originals)``, t in (0, 1],
-    that the model still gives the target, to 2^-BISECTIONS; others as they are."""
+    that still fools the model by ``margin``, to 2^-BISECTIONS; others as they are."""
     chosen = np.flatnonzero(fooled)
     if not chosen.size:
         return changed
@@ -248,7 +264,7 @@ def _shrink(
     for _ in range(BISECTIONS):
         middle = (low + high) / 2
         trial = originals[chosen] + middle.reshape(shape) * change
-        wins = logits(trial).argmax(axis=1) == target[chosen]
+        wins = _fooled(logits(trial), target[chosen], margin)
         high = np.where(wins, middle, high)
         low = np.where(wins, low, middle)
     result = changed.copy()
