@@ -338,6 +338,35 @@ def test_pytorch_and_keras_agree_on_efficientnet():
         np.testing.assert_allclose(nchw.images.transpose(0, 2, 3, 1), nhwc.images, atol=1e-5)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_chapter_4s_class_visualisation_on_efficientnet_reaches_its_class(framework):
+    """The chapter's regularised class visualisation (224 x 224, 200 steps): it runs in both
+    frameworks, raises the flamingo's logit and makes it the top class, within the pixel range."""
+    from mnn.models import efficientnet_lite0, imagenet
+
+    model = efficientnet_lite0(framework)
+    flamingo, bounds = 130, (-127 / 128, 1.0)
+    result = explain.maximize(
+        model,
+        flamingo,
+        regularizers=[
+            regularizers.L2(1e-4),
+            regularizers.TotalVariation(5e-3),
+            regularizers.Jitter(8),
+            regularizers.Blur(0.5, every=4),
+        ],
+        steps=200,
+        step_size=0.02,
+        bounds=bounds,
+        input_size=(224, 224),
+        progress=False,
+    )
+    assert result.trace.shape == (201, 1) and result.trace[-1, 0] > result.trace[0, 0] + 10
+    assert imagenet.logits(model, result.images)[0].argmax() == flamingo
+    assert bounds[0] <= result.images.min() and result.images.max() <= bounds[1]
+
+
 UNIT_ERRORS = [
     (("conv9", 1), "no layer 'conv9'. Did you mean 'conv4', 'conv3', 'conv2'?"),
     (("conv2", 16), "channel 16 is out of range: layer 'conv2' has 16 channels, numbered 0 to 15"),
