@@ -17,6 +17,7 @@ import scipy.sparse
 import scipy.sparse.linalg
 
 from .._validation import check_array, check_positive_int
+from .inner_products import dot
 
 
 class OnesProblem:
@@ -76,7 +77,7 @@ class ChainQuadratic(OnesProblem):
     def fun(self, x: np.ndarray) -> float:
         """:math:`f(x)` for ``x`` of shape ``(n,)``."""
         r = self._residual(x)
-        return 0.5 * float(np.dot(self.weights, r * r))
+        return 0.5 * dot(self.weights, r * r)
 
     def grad(self, x: np.ndarray) -> np.ndarray:
         """:math:`\\nabla f(x) = L^\\top W (Lx - e_1)`, shape ``(n,)``."""
