@@ -9,6 +9,7 @@ import scipy.linalg
 
 from .._validation import check_choice
 from .descent import Callback, DirectionFailure, check_start, descend
+from .inner_products import dot, matvec
 from .line_search import Armijo, StrongWolfe, first_trial_step
 from .objective import Objective
 from .result import OptimizeResult
@@ -33,7 +34,7 @@ class DenseBFGSDirection:
 
     def direction(self, x: np.ndarray, grad: np.ndarray) -> np.ndarray:
         if self.form == "inverse":
-            return -(self.matrix @ grad)
+            return -matvec(self.matrix, grad)
         try:
             factor = scipy.linalg.cho_factor(self.matrix)
         except np.linalg.LinAlgError:
@@ -50,7 +51,7 @@ class DenseBFGSDirection:
             return False
         inverse = self.form == "inverse"
         if not self.updated:
-            gamma = float(y @ s) / float(y @ y)
+            gamma = dot(y, s) / dot(y, y)
             self.matrix *= gamma if inverse else 1.0 / gamma
             self.updated = True
         update = bfgs_inverse_update if inverse else bfgs_direct_update

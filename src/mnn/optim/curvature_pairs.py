@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .._validation import check_positive_int
+from .inner_products import dot
 
 
 class CurvaturePairs:
@@ -39,6 +40,7 @@ class CurvaturePairs:
         self.rho = np.empty(m)
         self._count = 0  # pairs pushed so far; the newest sits at (count - 1) % m
         self._alpha = np.empty(m)
+        self._work = np.empty(n)  # scratch for the elementwise products of the two loops
 
     def __len__(self) -> int:
         return min(self._count, self.m)
@@ -51,7 +53,7 @@ class CurvaturePairs:
         slot = self._count % self.m
         self.s[slot] = s
         self.y[slot] = y
-        self.rho[slot] = 1.0 / float(s @ y)
+        self.rho[slot] = 1.0 / dot(s, y)
         self._count += 1
 
     def _order(self) -> list[int]:
@@ -77,13 +79,13 @@ class CurvaturePairs:
             Shape ``(n,)``.
         """
         order = self._order()
-        alpha = self._alpha
+        alpha, work = self._alpha, self._work
         q = v.copy()
         for i in reversed(order):
-            alpha[i] = self.rho[i] * float(self.s[i] @ q)
-            q -= alpha[i] * self.y[i]
+            alpha[i] = self.rho[i] * dot(self.s[i], q, work)
+            q -= np.multiply(alpha[i], self.y[i], out=work)
         r = initial(q)
         for i in order:
-            beta = self.rho[i] * float(self.y[i] @ r)
-            r += (alpha[i] - beta) * self.s[i]
+            beta = self.rho[i] * dot(self.y[i], r, work)
+            r += np.multiply(alpha[i] - beta, self.s[i], out=work)
         return r

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_positive_int, check_positive_real
+from .inner_products import dot, norm
 from .objective import Objective
 
 
@@ -112,7 +113,7 @@ class StrongWolfe:
         step: float = 1.0,
     ) -> LineSearchResult:
         """Search along ``p`` from ``x`` (with ``f = fun``, ``g = grad`` there) from ``step``."""
-        slope0 = float(grad @ p)
+        slope0 = dot(grad, p)
         if not slope0 < 0.0:
             return _not_descent(slope0)
         sufficient = self.c1 * slope0
@@ -127,7 +128,7 @@ class StrongWolfe:
             if not math.isfinite(f_new):
                 return x_new, math.inf, None, math.nan
             g_new = objective.grad(x_new)
-            slope = float(g_new @ p)
+            slope = dot(g_new, p)
             if not math.isfinite(slope):
                 return x_new, math.inf, None, math.nan
             return x_new, f_new, g_new, slope
@@ -227,7 +228,7 @@ class Armijo:
         step: float = 1.0,
     ) -> LineSearchResult:
         """Backtrack along ``p`` from ``x`` (where ``f = fun`` and ``g = grad``) from ``step``."""
-        slope0 = float(grad @ p)
+        slope0 = dot(grad, p)
         if not slope0 < 0.0:
             return _not_descent(slope0)
         alpha = step
@@ -261,7 +262,7 @@ def first_trial_step(p: np.ndarray) -> float:
     the same); from the second iteration on, the quasi-Newton direction has the right scale and
     the trial step is 1.
     """
-    return min(1.0, 1.0 / float(np.linalg.norm(p)))
+    return min(1.0, 1.0 / norm(p))
 
 
 def make_line_search(line_search: str | StrongWolfe | Armijo) -> StrongWolfe | Armijo:

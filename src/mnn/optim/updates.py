@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .inner_products import dot, matvec, norm
+
 CURVATURE_TOLERANCE = 1e-10
 """The safeguard's :math:`\\varepsilon`: a pair is used only if
 :math:`s^\\top y > \\varepsilon \\|s\\| \\|y\\|`."""
@@ -39,7 +41,7 @@ def has_positive_curvature(s: np.ndarray, y: np.ndarray) -> bool:
     s, y
         Shape ``(n,)`` each.
     """
-    return float(s @ y) > CURVATURE_TOLERANCE * float(np.linalg.norm(s) * np.linalg.norm(y))
+    return dot(s, y) > CURVATURE_TOLERANCE * norm(s) * norm(y)
 
 
 def bfgs_direct_update(B: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -57,8 +59,8 @@ def bfgs_direct_update(B: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarra
     numpy.ndarray
         Shape ``(n, n)``; satisfies :math:`B_{k+1} s = y`.
     """
-    Bs = B @ s
-    return B - np.outer(Bs, Bs) / (s @ Bs) + np.outer(y, y) / (y @ s)
+    Bs = matvec(B, s)
+    return B - np.outer(Bs, Bs) / dot(s, Bs) + np.outer(y, y) / dot(y, s)
 
 
 def bfgs_inverse_update(H: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -85,7 +87,7 @@ def bfgs_inverse_update(H: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarr
     numpy.ndarray
         Shape ``(n, n)``; satisfies :math:`H_{k+1} y = s`.
     """
-    rho = 1.0 / (y @ s)
-    Hy = H @ y
-    w = 0.5 * (rho * rho * (y @ Hy) + rho) * s - rho * Hy
+    rho = 1.0 / dot(y, s)
+    Hy = matvec(H, y)
+    w = 0.5 * (rho * rho * dot(y, Hy) + rho) * s - rho * Hy
     return H + (np.outer(s, w) + np.outer(w, s))
