@@ -1,4 +1,4 @@
-"""The Fashion-MNIST CNN in Keras: built from :data:`mnn.models.fashion_cnn.LAYERS`, trained."""
+"""The Fashion-MNIST CNN in Keras, built from :data:`mnn.models.fashion_cnn.spec.LAYERS`."""
 
 from __future__ import annotations
 
@@ -6,20 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import keras
-import numpy as np
 
-from .fashion_cnn import IMAGE_SIZE, KERNEL_SIZE, LAYERS, METRICS, fit_fashion_cnn
-from .training import Step
-from .training_keras import adam_step as _adam_step
-from .training_keras import numpy_loss, save_weights
+from ..fashion_mnist import IMAGE_SIZE
+from ..training.keras import load_weights, numpy_loss
+from .spec import KERNEL_SIZE, LAYERS
 
-WEIGHTS_FILE = "model.weights.h5"
 layers = keras.layers
 cross_entropy = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-
-
-def version() -> str:
-    return keras.__version__
 
 
 def _layer(name: str, kind: str, size: float | None) -> keras.layers.Layer:
@@ -36,56 +29,29 @@ def _layer(name: str, kind: str, size: float | None) -> keras.layers.Layer:
     return layers.Dense(int(size), name=name)
 
 
-def _network() -> keras.Sequential:
+def network() -> keras.Sequential:
+    """The untrained network, initialised from Keras' global seed."""
     inputs = keras.Input((IMAGE_SIZE, IMAGE_SIZE, 1), name="image")
     return keras.Sequential([inputs, *(_layer(*layer) for layer in LAYERS)], name="fashion_cnn")
 
 
-def build(seed: int) -> keras.Sequential:
-    """The untrained network, initialised after ``keras.utils.set_random_seed(seed)``."""
-    keras.utils.set_random_seed(seed)
-    return _network()
-
-
 def loss(logits: Any, labels: Any) -> Any:
-    """The mean cross-entropy of (N, 10) logits and (N,) labels."""
+    """The mean cross-entropy of (N, 10) logits and (N,) integer labels."""
     return cross_entropy(labels, logits)
 
 
 loss_value = numpy_loss(loss)
 
 
-def adam_step(model: keras.Model, learning_rate: float) -> Step:
-    """Adam on the cross-entropy of the logits, reporting the accuracy beside it."""
-    return _adam_step(model, loss, learning_rate, METRICS)
-
-
-def train(
-    config: dict[str, Any], data: tuple[np.ndarray, ...], progress: bool
-) -> tuple[keras.Sequential, dict[str, list[float]]]:
-    """:func:`~mnn.models.fashion_cnn.fit_fashion_cnn` on a network built by :func:`build`, whose
-    seed also seeds the dropout masks; returns the model and its history."""
-    model = build(config["seed"])
-    return model, fit_fashion_cnn(model, config, data, progress)
-
-
-def _compiled(model: keras.Sequential, config: dict[str, Any]) -> keras.Sequential:
-    """Compile for ``model.evaluate``: Adam, cross-entropy of logits, accuracy, as in training."""
+def load(directory: Path, learning_rate: float) -> keras.Sequential:
+    """The trained network saved in ``directory``, compiled as in training (Adam with
+    ``learning_rate``, the cross-entropy of the logits, accuracy), so that ``model.evaluate``
+    works."""
+    model = load_weights(network(), directory)
+    # Compiled after loading: the saved file holds no optimiser state to match the new one.
     model.compile(
-        optimizer=keras.optimizers.Adam(config["learning_rate"]),
+        optimizer=keras.optimizers.Adam(learning_rate),
         loss=cross_entropy,
         metrics=["accuracy"],
     )
     return model
-
-
-def save(model: keras.Model, directory: Path) -> None:
-    save_weights(model, directory / WEIGHTS_FILE)
-
-
-def load(directory: Path, config: dict[str, Any]) -> keras.Sequential:
-    """The trained network saved in ``directory``, compiled as in training."""
-    model = _network()
-    # Compiled after loading: the saved file holds no optimiser state to match the new one.
-    model.load_weights(directory / WEIGHTS_FILE)
-    return _compiled(model, config)
