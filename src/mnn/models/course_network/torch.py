@@ -1,27 +1,27 @@
-"""The same network in PyTorch: weights copied from a :class:`~mnn.nn.SequentialNet`.
+"""The PyTorch twin of a :class:`~mnn.nn.SequentialNet`: the same network, weights copied.
 
 PyTorch's ``conv2d`` is a cross-correlation, so each filter is rotated by 180°; ``Linear``
-stores Wᵀ. Both layouts are NCHW, so inputs are shared as they are. Imports torch on first use.
+stores Wᵀ. Both layouts are NCHW, so inputs are shared as they are.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
+import torch
 
-from .._validation import describe
-from .activations import Activation, Identity, ReLU, Sigmoid, SoftMax, Tanh
-from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D
-from .losses import CrossEntropy, Loss, MeanSquaredError
-from .network import SequentialNet
-from .optimizers import SGD, Adam, Optimizer
-from .training import History, prepare_targets, train_loop
-
-if TYPE_CHECKING:
-    import torch
+from ..._validation import describe
+from ...nn.activations import Activation, Identity, ReLU, Sigmoid, SoftMax, Tanh
+from ...nn.layers import Conv2D, Dense, Flatten, Layer, MaxPool2D
+from ...nn.losses import CrossEntropy, Loss, MeanSquaredError
+from ...nn.network import SequentialNet
+from ...nn.optimizers import SGD, Adam, Optimizer
+from ...nn.training import VALIDATION_BATCH, History, prepare_targets, train_loop
+from ..inference import forward
+from ..inference.torch import to_tensor
 
 
 def to_torch(net: SequentialNet) -> torch.nn.Sequential:
@@ -30,8 +30,6 @@ def to_torch(net: SequentialNet) -> torch.nn.Sequential:
     Modules are named after the mnn layers (``"conv2d"``, ``"dense_1"``, ...); each activation
     follows as ``"<layer>_<activation>"``. The dtype is the network's.
     """
-    import torch
-
     if not isinstance(net, SequentialNet):
         raise TypeError(f"net must be an mnn.nn.SequentialNet, got {describe(net)}.")
     dtype = getattr(torch, net.dtype.name)
@@ -43,20 +41,7 @@ def to_torch(net: SequentialNet) -> torch.nn.Sequential:
     return torch.nn.Sequential(modules)
 
 
-def _tensor(array: np.ndarray) -> torch.Tensor:
-    """``array`` as a tensor sharing its memory, or a copy of it if it has negative strides
-    (a flipped view, such as rotated filters or mirrored images), which torch refuses.
-
-    Not np.ascontiguousarray: it keeps negative strides on axes of length 1.
-    """
-    import torch
-
-    return torch.from_numpy(array.copy() if min(array.strides, default=0) < 0 else array)
-
-
 def _module(layer: Layer, dtype: torch.dtype) -> torch.nn.Module:
-    import torch
-
     if isinstance(layer, Conv2D):
         m, fh, fw = layer.fshape
         module = torch.nn.Conv2d(
@@ -74,14 +59,12 @@ def _module(layer: Layer, dtype: torch.dtype) -> torch.nn.Module:
     else:
         raise TypeError(f"{layer.label} has no PyTorch counterpart here.")
     with torch.no_grad():
-        module.weight.copy_(_tensor(weight))
-        module.bias.copy_(_tensor(layer.bias))
+        module.weight.copy_(to_tensor(weight))
+        module.bias.copy_(to_tensor(layer.bias))
     return module
 
 
 def _activation(afun: Activation) -> torch.nn.Module:
-    import torch
-
     modules = {
         Identity: torch.nn.Identity,
         ReLU: torch.nn.ReLU,
@@ -103,8 +86,6 @@ def torch_loss(
     A cross-entropy after a final softmax is computed from the logits by PyTorch's fused
     ``cross_entropy``, the counterpart of mnn's combined gradient (A - Y)/n.
     """
-    import torch
-
     if isinstance(loss, CrossEntropy) and isinstance(model[-1], torch.nn.Softmax):
         logits = model[:-1](x)
         return torch.nn.functional.cross_entropy(logits, targets), torch.softmax(logits, dim=-1)
@@ -138,7 +119,7 @@ def torch_gradients(
 
     targets, _ = prepare_targets(y, len(x), net.output_shape, net.dtype, net.layers[-1].label)
     model.zero_grad()
-    loss, _ = torch_loss(model, net.loss, _tensor(x), _tensor(targets))
+    loss, _ = torch_loss(model, net.loss, to_tensor(x), to_tensor(targets))
     loss.backward()
     return float(loss.detach()), _in_mnn_layout(model, net, lambda p: p.grad.numpy())
 
@@ -167,10 +148,8 @@ def _in_mnn_layout(
     return arrays
 
 
-def torch_optimizer(optim: Optimizer, parameters) -> torch.optim.Optimizer:
+def torch_optimizer(optim: Optimizer, parameters: Iterable[torch.Tensor]) -> torch.optim.Optimizer:
     """PyTorch's version of an mnn optimizer, with the same hyper-parameters."""
-    import torch
-
     if isinstance(optim, Adam):
         return torch.optim.Adam(
             parameters, lr=optim.learning_rate, betas=(optim.beta1, optim.beta2),
@@ -200,16 +179,14 @@ def fit_torch(
     ``optim`` to mirror (one optimizer over all parameters: Adam and SGD act entrywise, so this
     equals mnn's one optimizer per layer).
     """
-    import torch
-
-    output_shape = tuple(model(_tensor(x[:1])).shape[1:])
+    output_shape = tuple(model(to_tensor(x[:1])).shape[1:])
     dtype = x.dtype
     targets, labels = prepare_targets(y, len(x), output_shape, dtype, "the model")
     optimizer = torch_optimizer(optim, model.parameters())
 
     def step(x_batch: np.ndarray, targets_batch: np.ndarray) -> tuple[float, np.ndarray]:
         optimizer.zero_grad()
-        value, output = torch_loss(model, loss, _tensor(x_batch), _tensor(targets_batch))
+        value, output = torch_loss(model, loss, to_tensor(x_batch), to_tensor(targets_batch))
         if not torch.isfinite(value):
             raise FloatingPointError(f"the loss is {float(value)}.")
         value.backward()
@@ -217,10 +194,7 @@ def fit_torch(
         return float(value.detach()), output.detach().numpy()
 
     def predict(inputs: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
-            return np.concatenate(
-                [model(_tensor(inputs[s : s + 1000])).numpy() for s in range(0, len(inputs), 1000)]
-            )
+        return forward(model, inputs, VALIDATION_BATCH)
 
     validation = None
     if validation_data is not None:
@@ -234,3 +208,18 @@ def fit_torch(
         step, predict, loss, x, targets, labels, batch_size=batch_size, epochs=epochs,
         seed=seed, validation_data=validation, verbose=verbose,
     )  # fmt: skip
+
+
+def train(
+    net: SequentialNet, x: np.ndarray, y: np.ndarray, *, optim: Optimizer, **schedule: Any
+) -> History:
+    """Train ``net``'s PyTorch twin as ``net.train(x, y, **schedule)`` would train ``net``, then
+    copy the trained weights back into ``net``; return the twin's history.
+
+    ``optim`` is the optimiser to mirror, ``schedule`` the keyword arguments of
+    :meth:`mnn.nn.SequentialNet.train`; the loss is ``net``'s.
+    """
+    model = to_torch(net)
+    history = fit_torch(model, x, y, loss=net.loss, optim=optim, **schedule)
+    from_torch(model, net)
+    return history

@@ -1,27 +1,19 @@
-"""The autoencoder in PyTorch, built from the layer tables of :mod:`mnn.models.autoencoder`."""
+"""The autoencoder in PyTorch, built from the layer tables of :mod:`mnn.models.autoencoder.spec`."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .autoencoder import KERNEL_SIZE, output_shapes
-from .fashion_cnn import IMAGE_SIZE, LayerSpec
-from .training import Step
-from .training_torch import adam_step as _adam_step
-from .training_torch import numpy_loss
-
-WEIGHTS_FILE = "weights.pt"
-
-
-def version() -> str:
-    return torch.__version__
+from ..fashion_mnist import IMAGE_SIZE
+from ..layer_table import LayerSpec
+from ..training.torch import numpy_loss
+from .spec import KERNEL_SIZE, output_shapes
 
 
 def _module(
@@ -70,11 +62,9 @@ class ConvAutoencoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def build(encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec], seed: int) -> ConvAutoencoder:
-    """The untrained network, initialised from ``seed`` without touching the global RNG."""
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        return ConvAutoencoder(encoder, decoder)
+def network(encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec]) -> ConvAutoencoder:
+    """The untrained network, initialised from PyTorch's global generator."""
+    return ConvAutoencoder(encoder, decoder)
 
 
 def is_autoencoder(model: nn.Module) -> bool:
@@ -111,10 +101,6 @@ def loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 loss_value = numpy_loss(loss)
 
 
-def adam_step(model: ConvAutoencoder, learning_rate: float) -> Step:
-    return _adam_step(model, loss, learning_rate)
-
-
 def layer_tables(model: ConvAutoencoder) -> tuple[tuple[LayerSpec, ...], tuple[LayerSpec, ...]]:
     """The encoder's and decoder's layer tables that ``model`` was built from."""
     return model.layer_tables
@@ -132,17 +118,4 @@ def from_torch_state(
     evaluation mode."""
     model = ConvAutoencoder(encoder, decoder)
     model.load_state_dict({key: torch.from_numpy(value) for key, value in state.items()})
-    return model.eval()
-
-
-def save(model: nn.Module, directory: Path) -> None:
-    torch.save(model.state_dict(), directory / WEIGHTS_FILE)
-
-
-def load(
-    directory: Path, encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec]
-) -> ConvAutoencoder:
-    """The trained network saved in ``directory``, in evaluation mode."""
-    model = ConvAutoencoder(encoder, decoder)
-    model.load_state_dict(torch.load(directory / WEIGHTS_FILE, weights_only=True))
     return model.eval()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_array, check_positive_int
+from ..._validation import check_array, check_positive_int
 
 
 def _check_codes(codes: np.ndarray, labels: np.ndarray) -> None:

@@ -1,28 +1,21 @@
-"""The autoencoder in Keras, built from the layer tables of :mod:`mnn.models.autoencoder`."""
+"""The autoencoder in Keras, built from the layer tables of :mod:`mnn.models.autoencoder.spec`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import keras
 import numpy as np
 
-from .autoencoder import KERNEL_SIZE, layer_table, output_shapes
-from .fashion_cnn import IMAGE_SIZE, LayerSpec
-from .keras_port import load_torch_weights
-from .training import Step
-from .training_keras import adam_step as _adam_step
-from .training_keras import numpy_loss, save_weights
+from ..fashion_mnist import IMAGE_SIZE
+from ..layer_table import LayerSpec
+from ..torch_weights.keras import load_torch_weights
+from ..training.keras import numpy_loss
+from .spec import KERNEL_SIZE, layer_table, output_shapes
 
-WEIGHTS_FILE = "model.weights.h5"
 MODEL_NAME = "conv_autoencoder"
 layers = keras.layers
-
-
-def version() -> str:
-    return keras.__version__
 
 
 def _layer(layer: LayerSpec, output_shape: tuple[int, ...]) -> keras.layers.Layer:
@@ -54,7 +47,8 @@ def _sequential(
     return keras.Sequential([keras.Input(keras_input), *map(_layer, layer_list, shapes)], name=name)
 
 
-def _network(encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec]) -> keras.Sequential:
+def network(encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec]) -> keras.Sequential:
+    """The untrained network, initialised from Keras' global seed."""
     code_size = int(encoder[-1].size)
     return keras.Sequential(
         [
@@ -64,14 +58,6 @@ def _network(encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec]) -> kera
         ],
         name=MODEL_NAME,
     )
-
-
-def build(
-    encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec], seed: int
-) -> keras.Sequential:
-    """The untrained network, initialised after ``keras.utils.set_random_seed(seed)``."""
-    keras.utils.set_random_seed(seed)
-    return _network(encoder, decoder)
 
 
 def is_autoencoder(model: keras.Model) -> bool:
@@ -111,23 +97,6 @@ def loss(outputs: Any, targets: Any) -> Any:
 loss_value = numpy_loss(loss)
 
 
-def adam_step(model: keras.Model, learning_rate: float) -> Step:
-    return _adam_step(model, loss, learning_rate)
-
-
-def save(model: keras.Model, directory: Path) -> None:
-    save_weights(model, directory / WEIGHTS_FILE)
-
-
-def load(
-    directory: Path, encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec]
-) -> keras.Sequential:
-    """The trained network saved in ``directory``."""
-    model = _network(encoder, decoder)
-    model.load_weights(directory / WEIGHTS_FILE)
-    return model
-
-
 def layer_tables(model: keras.Model) -> tuple[tuple[LayerSpec, ...], tuple[LayerSpec, ...]]:
     """The encoder's and decoder's layer tables that ``model`` was built from."""
     convolutions = [layer for layer in encoder(model).layers if isinstance(layer, layers.Conv2D)]
@@ -147,7 +116,7 @@ def from_torch_state(
 ) -> keras.Sequential:
     """A Keras autoencoder holding the weights of a PyTorch one, given as NumPy arrays under
     their PyTorch names (``"encoder.enc_conv1.weight"``, ...)."""
-    model = _network(encoder_layers, decoder_layers)
+    model = network(encoder_layers, decoder_layers)
     flattened = _flattened_shape(encoder_layers)
     encoder_state = {k.removeprefix("encoder."): v for k, v in state.items() if k[:8] == "encoder."}
     decoder_state = {k.removeprefix("decoder."): v for k, v in state.items() if k[:8] == "decoder."}

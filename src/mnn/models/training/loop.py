@@ -4,8 +4,8 @@ The loop sees only NumPy arrays and two callables, so the same loop (and the sam
 and the same noise) trains a PyTorch and a Keras model:
 
 - ``step(inputs, targets) -> {"loss": ..., ...}`` takes one optimiser step on a mini-batch and
-  returns the batch means (:func:`mnn.models.training_torch.adam_step`,
-  :func:`mnn.models.training_keras.adam_step`);
+  returns the batch means (:func:`mnn.models.training.torch.adam_step`,
+  :func:`mnn.models.training.keras.adam_step`);
 - ``evaluate(inputs, targets) -> {"loss": ..., ...}`` returns the means over a whole set without
   training (:func:`evaluator`).
 
@@ -24,8 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .._frameworks import framework_of
-from ._inference import forward
+from ..inference import forward
 
 Metrics = dict[str, float]
 Step = Callable[[np.ndarray, np.ndarray], Metrics]
@@ -109,25 +108,24 @@ def evaluator(
     Parameters
     ----------
     model
-        A PyTorch or Keras model (run by ``mnn.models._frameworks.forward``).
+        A PyTorch or Keras model, run in inference mode by :func:`mnn.models.inference.forward`.
     loss
         ``loss(outputs, targets)``: the mean loss of a batch, on NumPy arrays.
     batch_size
-        Inputs per forward pass; the batch means are weighted by the batch sizes.
+        Inputs per forward pass; the means of these batches are weighted by their sizes.
     metrics
         More batch means to report beside the loss, by name (e.g. ``{"accuracy": accuracy}``).
     """
     measures = {"loss": loss, **(metrics or {})}
 
     def evaluate(inputs: np.ndarray, targets: np.ndarray) -> Metrics:
-        if framework_of(model) == "torch":
-            # Inference behaviour for dropout and batch normalisation; adam_step sets train().
-            model.eval()
+        outputs = forward(model, inputs, batch_size)
         sums: dict[str, float] = {}
         for start in range(0, len(inputs), batch_size):
-            outputs = forward(model, inputs[start : start + batch_size])
-            batch = measure(measures, outputs, targets[start : start + batch_size])
-            _accumulate(sums, batch, len(outputs))
+            batch = slice(start, start + batch_size)
+            _accumulate(
+                sums, measure(measures, outputs[batch], targets[batch]), len(outputs[batch])
+            )
         return {key: value / len(inputs) for key, value in sums.items()}
 
     return evaluate

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_array, check_in_range, check_positive_real
+from ..._validation import check_array, check_in_range, check_positive_real
 
 #: The clipping policy of :func:`~mnn.models.add_noise` and of denoising training.
 CLIP = True
@@ -36,7 +36,7 @@ def add_noise(
     rng
         A seed or a NumPy generator (which is advanced).
     clip
-        Clip the result to [0, 1] (the policy, :data:`~mnn.models.autoencoder_noise.CLIP`).
+        Clip the result to [0, 1] (the policy, :data:`~mnn.models.autoencoder.noise.CLIP`).
 
     Returns
     -------

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .._padding import same_padding
-from .efficientnet import (
+from ..._padding import same_padding
+from .spec import (
     BATCHNORM_EPS,
     BATCHNORM_MOMENTUM,
     BLOCKS,
@@ -53,7 +54,8 @@ class SamePad2d(nn.Module):
 
 
 class Add(nn.Module):
-    """The residual sum ``x + skip`` as a module, so that hooks and LRP rules can see it."""
+    """The residual sum ``x + skip`` as a module, so that forward hooks (and the explainers that
+    use them) can see it."""
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
         """The sum of two tensors of the same shape."""
@@ -115,6 +117,12 @@ class EfficientNetLite0(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.head(self.blocks(self.stem(x)))
         return self.classifier(self.dropout(self.flatten(self.pool(x))))
+
+
+def read_checkpoint(path: Path) -> dict[str, np.ndarray]:
+    """The tensors of a PyTorch checkpoint file as NumPy arrays, under the file's own keys."""
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    return {key: value.numpy() for key, value in state.items()}
 
 
 def build(weights: Mapping[str, np.ndarray] | None) -> EfficientNetLite0:

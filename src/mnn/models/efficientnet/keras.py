@@ -12,7 +12,8 @@ from collections.abc import Mapping
 import keras
 import numpy as np
 
-from .efficientnet import (
+from ..torch_weights.keras import load_torch_weights
+from .spec import (
     BATCHNORM_EPS,
     BATCHNORM_MOMENTUM,
     BLOCKS,
@@ -22,7 +23,6 @@ from .efficientnet import (
     STEM_CHANNELS,
     Block,
 )
-from .keras_port import load_torch_weights
 
 layers = keras.layers
 

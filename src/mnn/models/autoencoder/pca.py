@@ -8,12 +8,13 @@ The fitted object works with :func:`mnn.models.encode`, :func:`~mnn.models.decod
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import check_positive_int
-from .autoencoder import check_images
+from ..._validation import check_positive_int
+from .images import check_images
 
 if TYPE_CHECKING:  # at run time scikit-learn is imported when a PCA is fitted: it is slow to load
     from sklearn.decomposition import PCA
@@ -42,3 +43,9 @@ def pca_autoencoder(images: np.ndarray, n_components: int = 2) -> PCA:
     # Both solvers are exact; the eigenvectors of the covariance are the faster for many images.
     solver = "covariance_eigh" if pixels.shape[0] >= pixels.shape[1] else "full"
     return PCA(n_components, svd_solver=solver).fit(pixels)
+
+
+def is_pca(model: Any) -> bool:
+    """Whether ``model`` is a scikit-learn PCA (without importing scikit-learn)."""
+    decomposition = sys.modules.get("sklearn.decomposition")
+    return decomposition is not None and isinstance(model, decomposition.PCA)

