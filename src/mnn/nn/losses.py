@@ -6,12 +6,16 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .._validation import check_array, describe
+from .._validation import check_array, check_nonempty, describe
 from .activations import Activation, SoftMax
 
 
 class Loss(ABC):
-    """A loss between the network's output ``a`` and the targets ``y``, both (n, k)."""
+    """A loss between the network's output ``a`` and the targets ``y``, both (n, k).
+
+    A loss is a mean over the n samples: a batch of none is refused (see
+    :mod:`mnn._validation`), for its value and its gradient alike.
+    """
 
     @abstractmethod
     def evaluate(self, a: np.ndarray, y: np.ndarray) -> float:
@@ -28,6 +32,7 @@ class Loss(ABC):
     def _check(self, a: np.ndarray, y: np.ndarray) -> None:
         check_array(a, "the output a", dtype_kind="f")
         check_array(y, "the targets y", dtype_kind="f")
+        check_nonempty(a, "the output a", hint="a loss is a mean over the samples of a batch")
         if a.shape != y.shape:
             raise ValueError(
                 f"{type(self).__name__}: the targets y must have the shape of the network's "
