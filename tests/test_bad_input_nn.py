@@ -202,3 +202,17 @@ def test_layer_backprop_checks_delta_and_flags() -> None:
         conv.backprop(np.zeros((1, 2, 3, 3), dtype=complex))
     with pytest.raises(TypeError, match="pre_activation must be True or False, got str"):
         conv.backprop(np.zeros((1, 2, 3, 3)), pre_activation="yes")
+
+
+def test_flatten_keeps_an_empty_batch_of_empty_samples() -> None:
+    # reshape(0, -1) is ambiguous: NumPy refused "cannot reshape array of size 0".
+    flatten = Flatten()
+    assert flatten.evaluate(np.zeros((0, 0, 3))).shape == (0, 0)
+    assert flatten.backprop(np.zeros((0, 0))).shape == (0, 0, 3)
+
+
+@pytest.mark.parametrize("loss", [CrossEntropy(), MeanSquaredError()])
+def test_output_delta_needs_the_activation(loss) -> None:
+    # AttributeError: 'NoneType' object has no attribute 'backprop'.
+    with pytest.raises(TypeError, match=r"afun must be the mnn\.nn activation that produced a"):
+        loss.output_delta(None, np.ones((1, 2)) / 2, np.ones((1, 2)) / 2)

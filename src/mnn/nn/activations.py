@@ -36,9 +36,13 @@ class Activation(ABC):
             ``None``, or a floating array of the shape of ``z`` that receives A.
         """
         check_array(z, f"the input z of {type(self).__name__}", dtype_kind="f")
+        self._check_z(z)
         if out is not None and out is not z:
             check_array(out, "out", shape=z.shape, dtype_kind="f")
         return self._evaluate(z, out)
+
+    def _check_z(self, z: np.ndarray) -> None:  # noqa: B027 (most functions need no more)
+        """Further checks of ``z`` than being a floating array, where the function needs them."""
 
     @abstractmethod
     def _evaluate(self, z: np.ndarray, out: np.ndarray | None) -> np.ndarray:
@@ -127,12 +131,14 @@ class SoftMax(Activation):
     :class:`~mnn.nn.losses.CrossEntropy` uses directly.
     """
 
-    def _evaluate(self, z: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    def _check_z(self, z: np.ndarray) -> None:
         if z.ndim == 0 or z.shape[-1] == 0:
             raise ValueError(
                 f"the input z of SoftMax needs at least one class along its last axis, got "
                 f"{describe(z)}."
             )
+
+    def _evaluate(self, z: np.ndarray, out: np.ndarray | None) -> np.ndarray:
         # Subtracting the row maximum keeps exp from overflowing and leaves A unchanged.
         shifted = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
         np.exp(shifted, out=shifted)

@@ -27,6 +27,7 @@ class Loss(ABC):
 
     def output_delta(self, afun: Activation, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Δ = ∂L/∂Z of an output layer with activation ``afun`` whose last output was ``a``."""
+        _check_activation(afun)
         return afun.backprop(self.gradient(a, y))
 
     def _check(self, a: np.ndarray, y: np.ndarray) -> None:
@@ -64,6 +65,7 @@ class CrossEntropy(Loss):
     def output_delta(self, afun: Activation, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """After a :class:`SoftMax`, the combined gradient Δ = (A ⊙ s - Y)/n with s_i = Σ_k y_ik,
         i.e. (A - Y)/n for targets whose rows sum to 1; else the chain rule."""
+        _check_activation(afun)
         if isinstance(afun, SoftMax):
             self._check(a, y)
             return (a * y.sum(axis=-1, keepdims=True) - y) / len(a)
@@ -80,3 +82,10 @@ class MeanSquaredError(Loss):
     def gradient(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         self._check(a, y)
         return (a - y) / len(a)
+
+
+def _check_activation(afun: object) -> None:
+    if not isinstance(afun, Activation):
+        raise TypeError(
+            f"afun must be the mnn.nn activation that produced a, got {describe(afun)}."
+        )

@@ -35,7 +35,10 @@ class Optimizer(ABC):
         _check_list(params, "params")
         _check_list(grads, "grads")
         if len(params) != len(grads):
-            raise ValueError(f"got {len(params)} parameters but {len(grads)} gradients.")
+            raise ValueError(
+                f"params and grads must have one gradient per parameter, got {len(params)} "
+                f"parameters but {len(grads)} gradients."
+            )
         for index, (param, grad) in enumerate(zip(params, grads, strict=True)):
             check_array(param, f"params[{index}]", dtype_kind="f")
             check_array(grad, f"grads[{index}]", dtype_kind="f")
