@@ -156,3 +156,17 @@ def test_class_grid_draws_the_same_samples_as_before() -> None:
     ]
     assert shown == expected
     plt.close(fig)
+
+
+def test_a_colour_map_object_is_accepted_where_a_name_is() -> None:
+    # superimpose looked the colour map up by name: TypeError: unhashable type.
+    image, heatmap = np.zeros((2, 2)), np.eye(2)
+    by_object = viz.superimpose(image, heatmap, cmap=plt.get_cmap("magma"))
+    np.testing.assert_array_equal(by_object, viz.superimpose(image, heatmap, cmap="magma"))
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\u200b"])
+def test_labels_that_draw_nothing_are_measured_as_nothing(blank) -> None:
+    # matplotlib cannot make a TextPath of blanks: AttributeError from inside it.
+    plt.close(viz.reconstruction_grid({blank: IMAGES / 2, "output": IMAGES}))
+    plt.close(viz.image_grid(IMAGES, row_labels=[blank], ncols=4))

@@ -388,7 +388,8 @@ def _bytes(count: int) -> str:
 
 
 def check_colormap(value: Any, name: str = "cmap") -> Any:
-    """Check that ``value`` is a Matplotlib colour map or the name of a registered one."""
+    """Check that ``value`` is a Matplotlib colour map or the name of a registered one; return
+    the colour map itself (a ``matplotlib.colors.Colormap``)."""
     import matplotlib
     from matplotlib.colors import Colormap
 
@@ -406,7 +407,7 @@ def check_colormap(value: Any, name: str = "cmap") -> Any:
             f"{name}={value!r} is not a Matplotlib colour map; list them with "
             f"matplotlib.colormaps.{suggestion}"
         )
-    return value
+    return matplotlib.colormaps[value]
 
 
 def check_shape(value: Any, name: str, *, minimum: int = 1) -> tuple[int, ...]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from matplotlib.axes import Axes
-from matplotlib.textpath import TextPath
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextPath, TextToPath
 
 from .._validation import check_instance, check_scalar
 
@@ -25,6 +26,8 @@ MAX_CELLS = 1000
 MAX_CELL_SIZE = COLUMN_WIDTH
 #: Largest figure in square inches: its canvas at 100 dpi, 4 bytes a pixel, takes about 200 MB.
 MAX_FIGURE_AREA = 5000.0
+
+_TEXT_TO_PATH = TextToPath()
 
 
 def check_cell_size(size: float) -> float:
@@ -72,11 +75,13 @@ def text_size(width: float) -> float:
 
 
 def label_width(labels: Iterable[str], fontsize: float) -> float:
-    """Width in inches of the widest label at ``fontsize`` points plus a small gap; 0 if there is
-    no (non-empty) label."""
-    widths = [
-        TextPath((0, 0), label, size=fontsize).get_extents().width for label in labels if label
+    """Width in inches of the widest label at ``fontsize`` points plus a small gap; 0 if no
+    label draws anything (empty, or only blanks)."""
+    # A label that draws nothing has no outline, and matplotlib fails to make a TextPath of it.
+    drawn = [
+        label for label in labels if len(_TEXT_TO_PATH.get_text_path(FontProperties(), label)[0])
     ]
+    widths = [TextPath((0, 0), label, size=fontsize).get_extents().width for label in drawn]
     return max(widths) / 72 + 0.15 if widths else 0.0
 
 

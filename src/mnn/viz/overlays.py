@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.cm import ScalarMappable
@@ -106,13 +105,13 @@ def superimpose(
         (H, W, 3) float RGB in [0, 1].
     """
     _check_alpha(alpha)
-    check_colormap(cmap)
+    colormap = check_colormap(cmap)
     rgb = as_rgb(image)
     positive = np.maximum(_check_heatmap(heatmap, rgb), 0.0)
     peak = positive.max()
     # As the course: 256 levels, which index the colour map's table directly.
     levels = np.uint8(positive / peak * 255) if peak > 0 else np.zeros(positive.shape, np.uint8)
-    colour = matplotlib.colormaps[cmap].resampled(256)(levels)[..., :3]
+    colour = colormap.resampled(256)(levels)[..., :3]
     return (1.0 - alpha) * rgb + alpha * colour
 
 
