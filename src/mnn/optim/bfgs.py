@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy.linalg
 
-from .._validation import check_choice
+from .._validation import check_choice, check_size
 from .descent import Callback, DirectionFailure, check_start, descend
 from .inner_products import dot, matvec
 from .line_search import Armijo, StrongWolfe, first_trial_step
@@ -107,7 +107,12 @@ def bfgs(
     OptimizeResult
     """
     x0 = check_start(x0)
-    check_choice(form, "form", ("inverse", "direct"))
+    form = check_choice(form, "form", ("inverse", "direct"))
+    check_size(
+        (x0.size, x0.size),
+        f"the dense {x0.size} x {x0.size} approximation of BFGS",
+        hint="use lbfgs for large n.",
+    )
     objective = Objective(fun, grad, x0.size)
     return descend(
         objective,

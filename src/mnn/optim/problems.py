@@ -16,7 +16,7 @@ import scipy.linalg
 import scipy.sparse
 import scipy.sparse.linalg
 
-from .._validation import check_array, check_positive_int
+from .._validation import check_array, check_positive_int, check_size
 
 
 class OnesProblem:
@@ -63,6 +63,7 @@ class ChainQuadratic(OnesProblem):
 
     def __init__(self, n: int) -> None:
         self.n = check_positive_int(n, "n")
+        check_size((self.n,), f"one vector of ChainQuadratic(n={self.n})")
         self.weights = np.arange(1.0, self.n + 1.0)
 
     def _residual(self, x: np.ndarray) -> np.ndarray:
@@ -177,6 +178,7 @@ class Rosenbrock(OnesProblem):
 
     def __init__(self, n: int) -> None:
         self.n = check_positive_int(n, "n", minimum=2)
+        check_size((self.n,), f"one vector of Rosenbrock(n={self.n})")
 
     def fun(self, x: np.ndarray) -> float:
         """:math:`f(x)` for ``x`` of shape ``(n,)``."""
