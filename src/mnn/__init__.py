@@ -7,8 +7,7 @@ PyTorch or TensorFlow:
 - ``mnn.nn``: a convolutional network framework written in NumPy.
 - ``mnn.optim``: Newton, BFGS and L-BFGS.
 - ``mnn.models``: pretrained and small models in PyTorch and Keras.
-- ``mnn.explain``: CAM, Grad-CAM and Grad-CAM++, receptive fields (attribution by gradients,
-  LRP and activation maximisation are coming with the book's chapters 4 and 5).
+- ``mnn.explain``: CAM, Grad-CAM and Grad-CAM++, receptive fields.
 - ``mnn.viz``: figures.
 - ``mnn.exercises``: answer checkers for the course's implementation exercises.
 """
