@@ -9,6 +9,7 @@ PyTorch or TensorFlow:
 - ``mnn.models``: pretrained and small models in PyTorch and Keras.
 - ``mnn.explain``: CAM, Grad-CAM and Grad-CAM++, receptive fields.
 - ``mnn.viz``: figures.
+- ``mnn.exercises``: answer checkers for the course's implementation exercises.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from types import ModuleType
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = ("data", "nn", "optim", "models", "explain", "viz")
+_SUBPACKAGES = ("data", "nn", "optim", "models", "explain", "viz", "exercises")
 __all__ = [*_SUBPACKAGES, "__version__"]
 
 
