@@ -20,7 +20,7 @@ from torch import nn
 
 from mnn import explain
 from mnn.models import untrained_fashion_cnn
-from mnn.models.keras_port import load_torch_weights
+from mnn.models.torch_weights.keras import load_torch_weights
 
 SIZE = 8
 CLASSES = 5

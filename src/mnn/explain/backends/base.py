@@ -215,7 +215,7 @@ class Objective:
     top
         k > 0: the k largest entries of an (N, K) output, largest first.
     weights
-        (N, k, *node shape), in the model's layout: the j-th objective of image n is
+        ``(N, k, *node shape)``, in the model's layout: the j-th objective of image n is
         ``sum(weights[n, j] * output[n])`` (a unit, a feature map's mean, a vector-Jacobian
         product).
     """
@@ -251,7 +251,7 @@ class Run:
         For every node in ``wrt`` (0 is the input), the gradients (k, N, ...) of the k
         objectives with respect to its output.
     leaves
-        The gradients (k, *shape) with respect to the constants that replacements created with
+        The gradients ``(k, *shape)`` with respect to the constants that replacements created with
         :meth:`TensorOps.leaf`, in the order they were created (a leaf with the batch's shape
         gets one gradient per image).
     """
