@@ -25,6 +25,7 @@ from torch.nn import functional as F
 from torch.overrides import TorchFunctionMode
 
 from .base import (
+    WINDOWS,
     BatchNormParameters,
     Geometry,
     Graph,
@@ -250,6 +251,10 @@ class _Recorder(TorchFunctionMode):
         self.alive: list[torch.Tensor] = []  # keeps ids unique during the pass
         self.depth = 0  # > 0 while a leaf module runs: its internals are not recorded
         self.pending: list[tuple] = []  # the arguments of the leaf modules that are running
+        # While tracing, the kinds of the operations a running leaf module applies to its own
+        # arguments: a module without parameters that applies one (an Add module's x + skip)
+        # is of that kind.
+        self.inner: list[str | None] = []
 
     def add(
         self,
@@ -320,6 +325,13 @@ class _Recorder(TorchFunctionMode):
                 replaced = self.add(name, inputs, outputs, kind, geometry, order=order)
                 if replaced is not None:
                     return replaced
+        elif self.depth == 1 and self.graph is None and self.pending:
+            arguments = {id(t) for t in _tensors(self.pending[-1])}
+            inputs = [t for t in _tensors((args, kwargs)) if id(t) in arguments]
+            outputs = _tensors(result)
+            if inputs and outputs:
+                name = getattr(func, "__name__", "op").strip("_")
+                self.inner.append(_function_kind(name, args, kwargs, inputs, outputs[0]))
         return result
 
 
@@ -331,12 +343,20 @@ def _recording(model: nn.Module, recorder: _Recorder) -> Iterator[None]:
     def before_leaf(module: nn.Module, args: tuple) -> None:
         recorder.depth += 1
         recorder.pending.append(args)
+        if recorder.depth == 1:
+            recorder.inner = []
 
     def after_leaf(name: str):
         def hook(module: nn.Module, args: tuple, output: Any) -> Any:
             inputs = _tensors(recorder.pending.pop())
             height, width = inputs[0].shape[-2:] if inputs and inputs[0].dim() == 4 else (0, 0)
             kind, geometry = _module_kind(module, height, width)
+            stateless = not any(True for _ in module.parameters()) and not any(
+                True for _ in module.buffers()
+            )
+            if kind is None and stateless and len(recorder.inner) == 1:
+                inner = recorder.inner[0]
+                kind = inner if inner not in WINDOWS else None
             recorder.depth -= 1
             return recorder.add(name, inputs, _tensors(output), kind, geometry, module)
 
@@ -484,7 +504,8 @@ class _Ops:
         return x.detach()
 
     def constant(self, value: np.ndarray) -> torch.Tensor:
-        return torch.as_tensor(np.asarray(value), dtype=self.dtype)
+        # A copy: constants never alias the caller's (possibly read-only) arrays.
+        return torch.tensor(np.asarray(value), dtype=self.dtype)
 
     def leaf(self, value: Any) -> torch.Tensor:
         tensor = value if isinstance(value, torch.Tensor) else self.constant(value)
