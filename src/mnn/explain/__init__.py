@@ -9,17 +9,35 @@ explainer is written once above them.
 - :func:`cam`, :func:`grad_cam`, :func:`grad_cam_plus_plus` -> :class:`CamResult`.
 - :func:`receptive_field` -> :class:`ReceptiveField`; :func:`to_input` brings a map to the
   input's size, by bilinear interpolation or through the receptive fields (``mode="roi"``).
+- :func:`gradient`, :func:`gradient_x_input`, :func:`integrated_gradients`, :func:`smoothgrad`
+  -> arrays of the input's shape; :func:`heatmaps` sums them over the channels.
+- :func:`lrp` -> :class:`LrpResult`: Layer-wise Relevance Propagation with the rules, composites
+  and canonizers of :mod:`mnn.explain.lrp` (``mnn.explain.lrp.rules`` etc.).
 """
 
 from .cam import CamResult, cam, grad_cam, grad_cam_plus_plus
+from .gradients import gradient, gradient_x_input, heatmaps, integrated_gradients, smoothgrad
+from .lrp import LrpResult, canonizers, composites, rules
+from .lrp.attribution import lrp
 from .receptive import ReceptiveField, receptive_field, to_input
+
+# The function lrp shadows its package, as cam does; the package's modules stay reachable from
+# it, so that mnn.explain.lrp.rules.Gamma(0.25) reads as the issue's design has it.
+lrp.rules, lrp.composites, lrp.canonizers = rules, composites, canonizers
 
 __all__ = [
     "CamResult",
+    "LrpResult",
     "ReceptiveField",
     "cam",
     "grad_cam",
     "grad_cam_plus_plus",
+    "gradient",
+    "gradient_x_input",
+    "heatmaps",
+    "integrated_gradients",
+    "lrp",
     "receptive_field",
+    "smoothgrad",
     "to_input",
 ]
