@@ -442,6 +442,59 @@ def _crop(values: np.ndarray, found: InputRule, input_shape: tuple[int, ...], la
     return _layout(padded, layout)
 
 
+def propagate(
+    model: Any,
+    graph: Graph,
+    images: np.ndarray,
+    objective: Objective,
+    found: Plan,
+    layers: Sequence[int] = (),
+) -> tuple[np.ndarray, Any]:
+    """One run of the plan: the relevance of the inputs for each objective, and the run.
+
+    Parameters
+    ----------
+    model, graph, images
+        The model, its graph, a checked batch.
+    objective
+        What to explain; its value is the relevance that is propagated (a class score, or
+        any weighted sum of a node's outputs: relevance ``w * z`` at that node).
+    found
+        The :class:`Plan`.
+    layers
+        Nodes whose outputs and gradients the run keeps (``output * gradient`` is their
+        relevance).
+
+    Returns
+    -------
+    (relevance, run)
+        (k, N, ...) relevance of the inputs, and the backend's :class:`Run`.
+    """
+    backend = backend_of(model)
+    input_rule = found.input_rule
+    if input_rule is not None:
+        _check_inside(images, input_rule.box, input_rule, backend.layout)
+    checked = (input_rule.source,) if input_rule is not None and input_rule.source != 0 else ()
+    run = backend.run(
+        model,
+        graph,
+        images,
+        objective=objective,
+        keep=(*layers, *checked),
+        wrt=(0, *layers),
+        replace=found.replace,
+    )
+    relevance = images.astype(np.float64) * run.gradients[0]
+    if input_rule is not None:
+        if checked:
+            _check_padding(graph, run.outputs[checked[0]], images, input_rule, backend.layout)
+        for name, gradient in zip(input_rule.reads, run.leaves, strict=True):
+            constant = getattr(input_rule.box, name).array
+            shares = _crop(constant * gradient, input_rule, images.shape[1:], backend.layout)
+            relevance = relevance + shares
+    return relevance, run
+
+
 def lrp(
     model: Any,
     images: Any,
@@ -495,27 +548,8 @@ def lrp(
     targets.check(graph.nodes[score].shape[-1])
     found = plan(graph, score, composite, bounds, backend.layout)
     chosen = [_layers.find_layer(graph, layer, maps=False) for layer in layers]
-    input_rule = found.input_rule
-    if input_rule is not None:
-        _check_inside(images, input_rule.box, input_rule, backend.layout)
-    checked = (input_rule.source,) if input_rule is not None and input_rule.source != 0 else ()
-    run = backend.run(
-        model,
-        graph,
-        images,
-        objective=Objective(score, classes=targets.classes, top=targets.top),
-        keep=(*chosen, *checked),
-        wrt=(0, *chosen),
-        replace=found.replace,
-    )
-    relevance = images.astype(np.float64) * run.gradients[0]  # (k, N, ...)
-    if input_rule is not None:
-        if checked:
-            _check_padding(graph, run.outputs[checked[0]], images, input_rule, backend.layout)
-        for name, gradient in zip(input_rule.reads, run.leaves, strict=True):
-            constant = getattr(input_rule.box, name).array
-            shares = _crop(constant * gradient, input_rule, images.shape[1:], backend.layout)
-            relevance = relevance + shares
+    objective = Objective(score, classes=targets.classes, top=targets.top)
+    relevance, run = propagate(model, graph, images, objective, found, chosen)
 
     def per_image(values: np.ndarray) -> np.ndarray:
         values = np.moveaxis(values, 0, 1)

@@ -93,6 +93,20 @@ class LinearLayer:
         bias = 2 * ops.clip(self.bias, 0.0, None) - self.bias
         return self(x * ops.sign(x), self.weight * ops.sign(self.weight), bias)
 
+    def contributions(self, x: Any, sign: float) -> Any:
+        r"""The positive (``sign`` = 1) or negative (-1) parts of the terms of :math:`z`,
+        :math:`\sum_j (a_j w_{jk})^\pm + b^\pm_k`, each summed on its own: two convolutions,
+        without the cancellation of :meth:`magnitudes` where the part is small."""
+        ops = self.ops
+
+        def part(values: Any, positive: bool) -> Any:
+            return ops.clip(values, 0.0, None) if positive else ops.clip(values, None, 0.0)
+
+        same = sign > 0
+        return self(part(x, True), part(self.weight, same), part(self.bias, same)) + self(
+            part(x, False), part(self.weight, not same), self.bias * 0
+        )
+
 
 @dataclass(frozen=True)
 class Box:
@@ -114,7 +128,9 @@ class Box:
 
 def stabilize(ops: TensorOps, p: Any, epsilon: float) -> Any:
     r""":math:`p + \epsilon\,\mathrm{sign}(p)`, with :math:`\mathrm{sign}(0) = 1`."""
-    return p + ops.where(p >= 0, epsilon, -epsilon)
+    # Adding the number to the tensor keeps the tensor's dtype (a where() of two numbers would
+    # be float32 in PyTorch).
+    return ops.where(p >= 0, p + epsilon, p - epsilon)
 
 
 def route(ops: TensorOps, z: Any, share: Any, p: Any) -> Any:
@@ -231,13 +247,15 @@ class Gamma(Rule):
         # With P = (z + Q) / 2 (LinearLayer.magnitudes), p = (1 + gamma/2) z + sign(z) gamma Q/2.
         constant = ops.stop_gradient(z)
         positive = constant > 0
-        p = (1 + self.gamma / 2) * z + ops.where(positive, self.gamma / 2, -self.gamma / 2) * (
-            layer.magnitudes(x)
+        magnitudes = layer.magnitudes(x)
+        p = (1 + self.gamma / 2) * z + (self.gamma / 2) * ops.where(
+            positive, magnitudes, -magnitudes
         )
         # p has the sign of z wherever z != 0 (|p| >= |z|), so sign(z) stabilises it as
         # sign(p) would; where z = 0 the share is 0 either way.
-        stabilizer = ops.where(positive, self.stabilizer, -self.stabilizer)
-        return route(ops, z, constant / (ops.stop_gradient(p) + stabilizer), p)
+        constant_p = ops.stop_gradient(p)
+        stabilized = ops.where(positive, constant_p + self.stabilizer, constant_p - self.stabilizer)
+        return route(ops, z, constant / stabilized, p)
 
 
 @dataclass(frozen=True)
@@ -262,15 +280,14 @@ class AlphaBeta(Rule):
 
     def propagate(self, ops: TensorOps, layer: LinearLayer, x: Any, z: Any, box: Box | None) -> Any:
         """``alpha`` times the positive contributions' share minus ``beta`` times the negative's."""
-        positive = 0.5 * (z + layer.magnitudes(x))
         constant = ops.stop_gradient(z)
 
         def part(weight: float, p: Any) -> Any:
             share = weight * constant / stabilize(ops, ops.stop_gradient(p), self.stabilizer)
             return ops.stop_gradient(share) * (p - ops.stop_gradient(p))
 
-        out = constant + part(self.alpha, positive)
-        return out - part(self.beta, z - positive) if self.beta else out
+        out = constant + part(self.alpha, layer.contributions(x, 1.0))
+        return out - part(self.beta, layer.contributions(x, -1.0)) if self.beta else out
 
 
 def _bound(value: Any, name: str) -> FrozenArray | None:
