@@ -292,7 +292,12 @@ class _Recorder(TorchFunctionMode):
         replaced = None
         if self.graph is not None:
             node = self._check(node)
-            replaced = self.visit(index, inputs, output)
+            # What a replacement computes is not part of the model's trace.
+            self.depth += 1
+            try:
+                replaced = self.visit(index, inputs, output)
+            finally:
+                self.depth -= 1
         self.nodes.append(node)
         for tensor in [*outputs, *([replaced] if replaced is not None else [])]:
             self.producer[id(tensor)] = index
@@ -340,11 +345,14 @@ def _recording(model: nn.Module, recorder: _Recorder) -> Iterator[None]:
     """Hooks on every module of ``model`` that report to ``recorder``, and the recorder itself
     active, for one forward pass."""
 
-    def before_leaf(module: nn.Module, args: tuple) -> None:
+    def before_leaf(module: nn.Module, args: tuple) -> tuple | None:
         recorder.depth += 1
         recorder.pending.append(args)
         if recorder.depth == 1:
             recorder.inner = []
+        # While replaying, an in-place module must leave its input for a replacement to read.
+        replaying = recorder.graph is not None and getattr(module, "inplace", False)
+        return _unshared(args) if replaying else None
 
     def after_leaf(name: str):
         def hook(module: nn.Module, args: tuple, output: Any) -> Any:
@@ -593,18 +601,33 @@ class _Session:
     @contextmanager
     def _hook(self, module: nn.Module, indices: list[int]) -> Iterator[None]:
         count = 0
+        originals: list[tuple] = []
+
+        def before(module: nn.Module, args: tuple) -> tuple:
+            originals.append(args)
+            return _unshared(args)
 
         def hook(module: nn.Module, args: tuple, output: Any) -> Any:
             nonlocal count
             index = indices[count] if count < len(indices) else -1
             count += 1
-            return self.visit(index, _tensors(args), output)
+            return self.visit(index, _tensors(originals.pop() if originals else args), output)
 
-        handle = module.register_forward_hook(hook)
+        handles = [module.register_forward_hook(hook)]
+        if getattr(module, "inplace", False) and set(indices) & set(self.replace):
+            # An in-place module (ReLU6(inplace=True)) would overwrite the input its
+            # replacement reads: it gets a copy.
+            handles.append(module.register_forward_pre_hook(before))
         try:
             yield
         finally:
-            handle.remove()
+            for handle in handles:
+                handle.remove()
+
+
+def _unshared(args: tuple) -> tuple:
+    """Copies of the tensors among ``args``, for a module that works in place."""
+    return tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
 
 
 def _objective_values(

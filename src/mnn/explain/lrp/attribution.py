@@ -24,7 +24,7 @@ from ..backends import backend_of
 from ..backends.base import LINEAR, Graph, Node, Objective, TensorOps, channels_first
 from ._constants import FrozenArray
 from .canonizers import PassOn, fold
-from .composites import GRADIENT_KINDS, Composite, blocks, resolve
+from .composites import GRADIENT_KINDS, PRESETS, Composite, blocks, resolve
 from .rules import Box, LinearLayer, Rule, Zero, pass_through
 
 # Between the input and an input rule's layer, only nodes that pass values on unchanged or pad
@@ -151,18 +151,23 @@ def _describe(node: Node) -> str:
 
 
 def _missing_rule(node: Node, composite: Composite) -> ValueError:
-    suggestion = (
+    rule = (
         "rules.Epsilon()" if node.kind == "dense" else "rules.Gamma(0.25)"
         if node.kind in LINEAR else "rules.Pass()"
     )  # fmt: skip
+    mapping = f"{{{node.name!r}: {rule}}}"
+    if PRESETS.get(composite.name) is composite:
+        how = (
+            f"composite=mnn.explain.lrp.composites.preset({composite.name!r}).with_rules({mapping})"
+        )
+    elif composite.name == "custom":
+        how = f"add {mapping} (or {{{node.kind!r}: {rule}}} for every such layer) to the mapping"
+    else:
+        how = f"composite.with_rules({mapping})"
     return ValueError(
         f"layer {_describe(node)} has no LRP rule in the composite {composite.name!r}, and LRP "
-        "needs one for every layer between the input and the class scores. Map it by name or "
-        f"by kind: composite=mnn.explain.lrp.composites.resolve(...).with_rules("
-        f"{{{node.name!r}: {suggestion}}}), e.g. for a preset "
-        f"mnn.explain.lrp.composites.preset({composite.name!r}).with_rules("
-        f"{{{node.name!r}: {suggestion}}}); a mapping passed as composite needs a rule for "
-        f"every kind, e.g. {{{node.kind!r}: {suggestion}, ...}}."
+        f"needs one for every layer between the input and the class scores. Map it by name "
+        f"or by kind, e.g. {how}."
     )
 
 
