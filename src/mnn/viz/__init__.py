@@ -9,9 +9,11 @@ from .legends import figure_legend
 from .overlays import DIVERGING, diverging_overlay, heatmap_grid, overlay_grid, superimpose
 from .predictions import plot_predictions
 from .reconstructions import reconstruction_grid
+from .relevance import RELEVANCE, relevance_grid, relevance_limit
 
 __all__ = [
     "DIVERGING",
+    "RELEVANCE",
     "class_grid",
     "diverging_overlay",
     "figure_legend",
@@ -25,5 +27,7 @@ __all__ = [
     "plot_history",
     "plot_predictions",
     "reconstruction_grid",
+    "relevance_grid",
+    "relevance_limit",
     "superimpose",
 ]
