@@ -1,4 +1,4 @@
-"""Explaining classifiers: CAM, Grad-CAM, Grad-CAM++, receptive fields, one API for two frameworks.
+"""Explaining classifiers: CAM, Grad-CAM, gradients, LRP, receptive fields; one API, two frameworks.
 
 Every function takes a ``torch.nn.Module`` or a ``keras.Model`` and images in the model's own
 layout (NCHW for PyTorch, NHWC for Keras) and returns NumPy arrays. Framework code lives only in
@@ -13,12 +13,15 @@ explainer is written once above them.
   -> arrays of the input's shape; :func:`heatmaps` sums them over the channels.
 - :func:`lrp` -> :class:`LrpResult`: Layer-wise Relevance Propagation with the rules, composites
   and canonizers of :mod:`mnn.explain.lrp` (``mnn.explain.lrp.rules`` etc.).
+- :func:`neuralize_one_class_svm` -> :class:`NeuralizedSVM`: a one-class SVM as a two-layer
+  network (distances, then a soft minimum), and its outlier score explained.
 """
 
 from .cam import CamResult, cam, grad_cam, grad_cam_plus_plus
 from .gradients import gradient, gradient_x_input, heatmaps, integrated_gradients, smoothgrad
 from .lrp import LrpResult, canonizers, composites, rules
 from .lrp.attribution import lrp
+from .neuralize import NeuralizedSVM, neuralize_one_class_svm
 from .receptive import ReceptiveField, receptive_field, to_input
 
 # The function lrp shadows its package, as cam does; the package's modules stay reachable from
@@ -28,6 +31,7 @@ lrp.rules, lrp.composites, lrp.canonizers = rules, composites, canonizers
 __all__ = [
     "CamResult",
     "LrpResult",
+    "NeuralizedSVM",
     "ReceptiveField",
     "cam",
     "grad_cam",
@@ -37,6 +41,7 @@ __all__ = [
     "heatmaps",
     "integrated_gradients",
     "lrp",
+    "neuralize_one_class_svm",
     "receptive_field",
     "smoothgrad",
     "to_input",
