@@ -6,6 +6,7 @@
 - :func:`keras_application`: the course's ResNet50 and VGG-16 for users who are online.
 - :func:`trained_fashion_cnn`, :func:`untrained_fashion_cnn`: the course's small CNN on
   Fashion-MNIST, trained once and kept in the user cache.
+- :func:`min_network`: chapter 5's two ReLU networks computing min(a1, a2).
 
 Importing this package imports neither PyTorch nor TensorFlow; building a model imports its
 framework.
@@ -15,12 +16,15 @@ from . import imagenet
 from .applications import keras_application
 from .efficientnet import efficientnet_lite0
 from .fashion_cnn import fashion_inputs, trained_fashion_cnn, untrained_fashion_cnn
+from .min_networks import MIN_NETWORKS, min_network
 
 __all__ = [
+    "MIN_NETWORKS",
     "efficientnet_lite0",
     "fashion_inputs",
     "imagenet",
     "keras_application",
+    "min_network",
     "trained_fashion_cnn",
     "untrained_fashion_cnn",
 ]
