@@ -7,8 +7,9 @@ PyTorch or TensorFlow:
 - ``mnn.nn``: a convolutional network framework written in NumPy.
 - ``mnn.optim``: Newton, BFGS and L-BFGS.
 - ``mnn.models``: pretrained and small models in PyTorch and Keras.
-- ``mnn.explain``: CAM, Grad-CAM and Grad-CAM++, receptive fields (attribution by gradients,
-  LRP and activation maximisation are coming with the book's chapters 4 and 5).
+- ``mnn.explain``: CAM, Grad-CAM and Grad-CAM++, receptive fields, attribution by gradients
+  (Gradient x Input, Integrated Gradients, SmoothGrad) and LRP (activation maximisation is
+  coming with the book's chapter 4).
 - ``mnn.viz``: figures.
 - ``mnn.exercises``: answer checkers for the course's implementation exercises.
 """
