@@ -21,17 +21,19 @@ def svm() -> OneClassSVM:
 def test_the_network_reproduces_minus_log_of_the_svm_score_over_gamma(svm):
     network = neuralize_one_class_svm(svm)
     points = RNG.uniform(-4, 4, (200, 2))
-    expected = -np.log(svm.score_samples(points)) / 0.5
+    total = svm.dual_coef_.sum()
+    assert total > 1.5  # scikit-learn's weights sum to nu n, not 1
+    expected = -np.log(svm.score_samples(points) / total) / 0.5
     np.testing.assert_allclose(network.outlier_score(points), expected, rtol=1e-8, atol=1e-8)
     # The same score, the long way: the kernel sum written out.
     kernel = np.exp(-0.5 * ((points[:, None] - svm.support_vectors_[None]) ** 2).sum(-1))
-    by_hand = -np.log(kernel @ svm.dual_coef_.ravel()) / 0.5
+    by_hand = -np.log(kernel @ (svm.dual_coef_.ravel() / total)) / 0.5
     np.testing.assert_allclose(network.outlier_score(points), by_hand, rtol=1e-8, atol=1e-8)
     # gamma="scale" is resolved to the number scikit-learn used.
     scaled = OneClassSVM(kernel="rbf", nu=0.1).fit(DATA)
     np.testing.assert_allclose(
         neuralize_one_class_svm(scaled).outlier_score(points),
-        -np.log(scaled.score_samples(points)) / (1 / (2 * DATA.var())),
+        -np.log(scaled.score_samples(points) / scaled.dual_coef_.sum()) / (1 / (2 * DATA.var())),
         rtol=1e-8,
     )
 
@@ -54,6 +56,7 @@ def test_relevance_is_conserved_and_names_the_outlying_dimension(svm):
     points = np.array([[0.0, 3.0], [6.0, 0.0], [0.2, 0.1]])
     relevance = network.relevance(points)
     np.testing.assert_allclose(relevance.sum(axis=1), network.outlier_score(points), rtol=1e-10)
+    assert np.all(relevance >= 0)  # o(x) >= min_i |x - u_i|^2 >= 0
     assert relevance[0, 1] > 4 * abs(relevance[0, 0])  # far along the second axis
     assert relevance[1, 0] > 4 * abs(relevance[1, 1])  # far along the first
     # With one support vector the shares are the squared coordinate differences.

@@ -2,7 +2,9 @@ r"""A one-class SVM rewritten as a two-layer network, and its outlier score expl
 
 A one-class SVM with the RBF kernel scores a point by :math:`s(x) = \sum_i \alpha_i
 \exp(-\gamma \|x - u_i\|^2)` over its support vectors :math:`u_i` (weights :math:`\alpha_i > 0`):
-inliers score high. Its *outlier score*
+inliers score high. With the weights normalised to :math:`\sum_i \alpha_i = 1` (scikit-learn's
+are not; dividing :math:`s` by their sum shifts the outlier score by a constant and makes it
+non-negative), its *outlier score*
 
 .. math::
 
@@ -45,7 +47,7 @@ class NeuralizedSVM:
     centres
         (m, d): the support vectors :math:`u_i`.
     weights
-        (m,): their dual coefficients :math:`\\alpha_i > 0`.
+        (m,): their dual coefficients :math:`\\alpha_i > 0`, normalised to sum to 1.
     gamma
         The RBF kernel's :math:`\\gamma`.
     """
@@ -94,7 +96,8 @@ class NeuralizedSVM:
     def outlier_score(self, x: Any, stiffness: float | None = None) -> np.ndarray:
         """The second layer, a soft minimum: :math:`o_\\beta(x) = -\\beta^{-1} \\log \\sum_i
         e^{-\\beta h_i(x)}`, (N,). With the default stiffness :math:`\\beta = \\gamma` it is
-        :math:`-\\gamma^{-1} \\log s(x)`, ``s`` the SVM's ``score_samples``."""
+        :math:`-\\gamma^{-1} \\log (s(x) / \\sum_i \\alpha_i)`, ``s`` the SVM's
+        ``score_samples``; it is at least :math:`\\min_i \\|x - u_i\\|^2 \\ge 0`."""
         beta = self._stiffness(stiffness)
         h = self.distances(x)
         low = h.min(axis=1)
@@ -135,7 +138,8 @@ def neuralize_one_class_svm(svm: Any) -> NeuralizedSVM:
     Returns
     -------
     NeuralizedSVM
-        Its support vectors (m, d), dual coefficients (m,) and :math:`\\gamma`.
+        Its support vectors (m, d), dual coefficients (m,) normalised to sum to 1, and
+        :math:`\\gamma`.
     """
     if type(svm).__name__ != "OneClassSVM" or not hasattr(svm, "support_vectors_"):
         raise TypeError(
@@ -148,8 +152,9 @@ def neuralize_one_class_svm(svm: Any) -> NeuralizedSVM:
             f"only the RBF kernel has this network, got kernel={svm.kernel!r}; fit "
             "OneClassSVM(kernel='rbf')."
         )
+    weights = np.array(svm.dual_coef_, dtype=np.float64).ravel()
     return NeuralizedSVM(
         centres=np.array(svm.support_vectors_, dtype=np.float64),
-        weights=np.array(svm.dual_coef_, dtype=np.float64).ravel(),
+        weights=weights / weights.sum(),
         gamma=float(svm._gamma),
     )
