@@ -8,8 +8,8 @@ PyTorch or TensorFlow:
 - ``mnn.optim``: Newton, BFGS and L-BFGS.
 - ``mnn.models``: pretrained and small models in PyTorch and Keras.
 - ``mnn.explain``: CAM, Grad-CAM and Grad-CAM++, receptive fields, feature maps and filters,
-  activation maximisation and fooling (attribution by gradients and LRP are coming with the
-  book's chapter 5).
+  activation maximisation and fooling, attribution by gradients (Gradient x Input, Integrated
+  Gradients, SmoothGrad) and LRP.
 - ``mnn.viz``: figures.
 - ``mnn.exercises``: answer checkers for the course's implementation exercises.
 """

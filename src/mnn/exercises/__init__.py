@@ -16,6 +16,7 @@ Chapter 3 (:mod:`~mnn.exercises.cam`): :func:`check_class_activation_map`,
 :func:`check_grad_cam`.
 Chapter 4 (:mod:`~mnn.exercises.features`): :func:`check_layer_output`,
 :func:`check_gradient_ascent`.
+Chapter 5 (:mod:`~mnn.exercises.lrp`): :func:`check_lrp_gamma_dense`.
 Chapter 6 (:mod:`~mnn.exercises.autoencoder`): :func:`check_decoder_table`.
 
 **Posing an exercise in a chapter.** Exercises use ``sphinx-exercise``; the book numbers
@@ -106,6 +107,7 @@ from .cnn import (
     check_max_pool2d_forward,
 )
 from .features import check_gradient_ascent, check_layer_output
+from .lrp import check_lrp_gamma_dense
 from .quasi_newton import check_bfgs_inverse_update, check_newton_step, check_two_loop_recursion
 
 __all__ = [
@@ -121,6 +123,7 @@ __all__ = [
     "check_grad_cam",
     "check_gradient_ascent",
     "check_layer_output",
+    "check_lrp_gamma_dense",
     "check_max_pool2d_backward",
     "check_max_pool2d_forward",
     "check_newton_step",

@@ -10,10 +10,12 @@ from .legends import figure_legend
 from .overlays import DIVERGING, diverging_overlay, heatmap_grid, overlay_grid, superimpose
 from .predictions import plot_predictions
 from .reconstructions import reconstruction_grid
+from .relevance import RELEVANCE, relevance_grid, relevance_limit
 from .traces import plot_trace
 
 __all__ = [
     "DIVERGING",
+    "RELEVANCE",
     "class_grid",
     "diverging_overlay",
     "figure_legend",
@@ -27,6 +29,8 @@ __all__ = [
     "plot_history",
     "plot_predictions",
     "reconstruction_grid",
+    "relevance_grid",
+    "relevance_limit",
     "superimpose",
 ]
 __all__ += ["contrast_factors", "feature_map_grid", "filter_grid", "plot_trace"]
