@@ -6,12 +6,22 @@ Both take the channels-first arrays of :func:`mnn.explain.feature_maps` (one ima
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._validation import check_array, check_positive_int, describe
-from ._layout import cell_size, text_size
+from .._validation import (
+    check_array,
+    check_bool,
+    check_count,
+    check_positive_int,
+    check_scalar,
+    check_text,
+    describe,
+)
+from ._layout import cell_size, check_figure, text_size
 from .grids import _bare
 from .overlays import DIVERGING
 
@@ -32,6 +42,8 @@ def contrast_factors(maps: np.ndarray) -> np.ndarray:
         (C,) float64, each >= 1 or 0.
     """
     check_array(maps, "maps", ndim=3, dtype_kind="fiu", finite=True)
+    if len(maps) and maps.size == 0:
+        raise ValueError(f"maps must have at least one pixel each, got {describe(maps)}.")
     peaks = np.abs(maps.astype(np.float64)).reshape(len(maps), -1).max(axis=1)
     common = peaks.max() if peaks.size else 0.0
     return np.where(peaks > 0, common / np.where(peaks > 0, peaks, 1.0), 0.0)
@@ -41,6 +53,22 @@ def _factor_label(factor: float) -> str:
     if factor == 0:
         return "zero"
     return f"x {factor:.1f}" if factor < 9.95 else f"x {factor:.0f}"
+
+
+def _channel_numbers(channels: Any, count: int) -> list[int]:
+    """The channel number of each of ``count`` maps, checked; default 0 .. count - 1."""
+    if channels is None:
+        return list(range(count))
+    if isinstance(channels, np.ndarray):
+        channels = check_array(channels, "channels", shape=(count,), dtype_kind="iu").tolist()
+    elif not isinstance(channels, (list, tuple)):
+        raise TypeError(
+            f"channels must be a list or array of {count} integers, one per map, got "
+            f"{describe(channels)}."
+        )
+    elif len(channels) != count:
+        raise ValueError(f"channels must hold {count} numbers, one per map, got {len(channels)}.")
+    return [check_scalar(c, f"channels[{i}]", int, low=0) for i, c in enumerate(channels)]
 
 
 def feature_map_grid(
@@ -90,10 +118,10 @@ def feature_map_grid(
         )
     if len(maps) == 0:
         raise ValueError(f"maps is empty, {describe(maps)}: pass at least one map.")
-    channels = np.arange(len(maps)) if channels is None else np.asarray(channels)
-    if channels.shape != (len(maps),):
-        raise ValueError(f"got {channels.size} channel numbers for {len(maps)} maps.")
+    contrast = check_bool(contrast, "contrast")
+    channels = _channel_numbers(channels, len(maps))
     ncols = min(check_positive_int(ncols, "ncols"), len(maps))
+    suptitle = check_text(suptitle, "suptitle")
     nrows = -(-len(maps) // ncols)
     values = maps.astype(np.float64)
     factors = contrast_factors(values)
@@ -103,12 +131,9 @@ def feature_map_grid(
     size = cell_size(size, 1.2, ncols)
     fontsize = text_size(size * ncols)
     title_height = 1.6 * fontsize / 72
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(size * ncols, (size + title_height) * nrows + (0.5 if suptitle else 0.1)),
-        squeeze=False,
-    )
+    width, height = size * ncols, (size + title_height) * nrows + (0.5 if suptitle else 0.1)
+    check_figure(nrows * ncols, width, height)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False)
     for index, ax in enumerate(axes.flat):
         _bare(ax)
         if index >= len(maps):
@@ -159,7 +184,7 @@ def filter_grid(
     filters
         (C_out, C_in, kh, kw), e.g. :func:`mnn.explain.filters`.
     count
-        Show the first ``count`` filters; default all.
+        Show the first ``count`` filters (at most all C_out of them); default all.
     depth
         Input channels shown per filter of a deeper layer.
     ncols
@@ -179,12 +204,12 @@ def filter_grid(
             f"filters must be (C_out, C_in, kh, kw), as mnn.explain.filters returns them, got "
             f"{describe(filters)}."
         )
-    if filters.shape[0] == 0 or filters.shape[1] == 0:
+    if filters.size == 0:
         raise ValueError(f"filters is empty, {describe(filters)}: pass at least one filter.")
-    if count is not None:
-        filters = filters[: check_positive_int(count, "count")]
-    values = np.stack([_symmetric(f) for f in filters.astype(np.float64)])
+    count = check_count(count, "count", len(filters), what="filters")
+    values = np.stack([_symmetric(f) for f in filters[:count].astype(np.float64)])
     ncols, depth = check_positive_int(ncols, "ncols"), check_positive_int(depth, "depth")
+    suptitle = check_text(suptitle, "suptitle")
     in_channels = values.shape[1]
     if in_channels == 3:
         per_row = min(ncols, len(values))
@@ -207,12 +232,9 @@ def filter_grid(
     columns = max(len(row) for row in rows)
     size = cell_size(size, 1.0, columns)
     fontsize = text_size(size * columns)
-    fig, axes = plt.subplots(
-        len(rows),
-        columns,
-        figsize=(size * columns, size * len(rows) + (0.5 if suptitle else 0.1) + 0.3),
-        squeeze=False,
-    )
+    width, height = size * columns, size * len(rows) + (0.5 if suptitle else 0.1) + 0.3
+    check_figure(len(rows) * columns, width, height)
+    fig, axes = plt.subplots(len(rows), columns, figsize=(width, height), squeeze=False)
     for r, row in enumerate(rows):
         for c, ax in enumerate(axes[r]):
             _bare(ax)
