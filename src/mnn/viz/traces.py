@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from .._validation import check_array, describe
-from ._layout import TEXT_SIZE
+from .._validation import check_array, check_names, check_text, describe
+from ._layout import TEXT_SIZE, check_axes
 
 
 def plot_trace(
@@ -43,10 +43,12 @@ def plot_trace(
     check_array(trace, "trace", ndim=2, dtype_kind="fiu", finite=True)
     if len(trace) == 0 or trace.shape[1] == 0:
         raise ValueError(f"trace is empty, {describe(trace)}: pass MaximizeResult.trace.")
-    if labels is not None and len(labels) != trace.shape[1]:
-        raise ValueError(f"got {len(labels)} labels for {trace.shape[1]} traces (columns).")
+    if labels is not None:
+        labels = check_names(labels, "labels", length=trace.shape[1])
     if penalty is not None:
         check_array(penalty, "penalty", shape=trace.shape, dtype_kind="fiu", finite=True)
+    ax = check_axes(ax)
+    title = check_text(title, "title")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
     steps = np.arange(len(trace))
