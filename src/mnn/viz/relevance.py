@@ -17,8 +17,8 @@ import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
-from .._validation import check_array, check_positive_real, describe
-from ._layout import cell_size, text_size
+from .._validation import check_array, check_names, check_positive_real, describe
+from ._layout import cell_size, check_figure, text_size
 from .overlays import as_rgb
 
 #: Blue for negative, white for zero, red for positive relevance (used on a symmetric range).
@@ -43,6 +43,16 @@ def relevance_limit(heatmap: np.ndarray) -> float:
     if peak == 0:
         return 1.0
     return min(peak, 10.0 * float(np.mean(magnitude**3)) ** (1 / 3))
+
+
+def _check_titles(titles: object, rows: int, columns: int) -> list[tuple[str, ...]]:
+    """``titles`` checked to be ``rows`` lists of ``columns`` strings, like the heatmaps."""
+    wanted = f"titles must be {rows} rows of {columns} strings, like the heatmaps"
+    if not isinstance(titles, (list, tuple)):
+        raise TypeError(f"{wanted}, got {describe(titles)}.")
+    if len(titles) != rows:
+        raise ValueError(f"{wanted}, got {len(titles)} rows.")
+    return [check_names(row, f"titles[{r}]", length=columns) for r, row in enumerate(titles)]
 
 
 def relevance_grid(
@@ -85,12 +95,12 @@ def relevance_grid(
             "heatmaps[:, None] for one (H, W) map per row."
         )
     rows, columns = heatmaps.shape[:2]
-    if rows == 0 or columns == 0:
+    if heatmaps.size == 0:
         raise ValueError(f"heatmaps is empty, {describe(heatmaps)}: pass at least one map.")
-    if titles is not None and [len(t) for t in titles] != [columns] * rows:
-        raise ValueError(f"titles must be {rows} rows of {columns} strings, like the heatmaps.")
-    if row_titles is not None and len(row_titles) != rows:
-        raise ValueError(f"got {len(row_titles)} row titles for {rows} rows of maps.")
+    if titles is not None:
+        titles = _check_titles(titles, rows, columns)
+    if row_titles is not None:
+        row_titles = check_names(row_titles, "row_titles", length=rows)
     if images is not None:
         check_array(images, "images", ndim=(3, 4))
         if len(images) != rows:
@@ -103,9 +113,9 @@ def relevance_grid(
     first = int(images is not None)
     size = cell_size(size, 2.0, columns + first)
     fontsize = text_size((columns + first) * size)
-    fig, axes = plt.subplots(
-        rows, columns + first, figsize=((columns + first) * size, rows * size + 0.3), squeeze=False
-    )
+    width, height = (columns + first) * size, rows * size + 0.3
+    check_figure(rows * (columns + first), width, height)
+    fig, axes = plt.subplots(rows, columns + first, figsize=(width, height), squeeze=False)
     for row in range(rows):
         if images is not None:
             axes[row, 0].imshow(as_rgb(images[row], f"images[{row}]"))
