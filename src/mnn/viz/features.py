@@ -42,10 +42,10 @@ def contrast_factors(maps: np.ndarray) -> np.ndarray:
         (C,) float64, each >= 1 or 0.
     """
     check_array(maps, "maps", ndim=3, dtype_kind="fiu", finite=True)
-    if len(maps) and maps.size == 0:
-        raise ValueError(f"maps must have at least one pixel each, got {describe(maps)}.")
+    if maps.size == 0:
+        raise ValueError(f"maps is empty, {describe(maps)}: pass at least one map of 1x1 or more.")
     peaks = np.abs(maps.astype(np.float64)).reshape(len(maps), -1).max(axis=1)
-    common = peaks.max() if peaks.size else 0.0
+    common = peaks.max()
     return np.where(peaks > 0, common / np.where(peaks > 0, peaks, 1.0), 0.0)
 
 
