@@ -9,6 +9,9 @@ PyTorch or TensorFlow:
 - ``mnn.models``: pretrained and small models in PyTorch and Keras.
 - ``mnn.explain``: CAM, Grad-CAM, gradients, LRP and activation maximisation.
 - ``mnn.viz``: figures.
+
+Importing ``mnn`` also keeps TensorFlow's start-up notices (oneDNN, CPU features) off standard
+error, whoever imports TensorFlow afterwards; see :mod:`mnn._quiet`.
 """
 
 from __future__ import annotations
@@ -16,10 +19,15 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from ._quiet import quiet_import
+
 __version__ = "0.1.0"
 
 _SUBPACKAGES = ("data", "nn", "optim", "models", "explain", "viz")
 __all__ = [*_SUBPACKAGES, "__version__"]
+
+# TensorFlow's C++ start-up notices would otherwise fill the first cell that uses Keras.
+quiet_import("tensorflow")
 
 
 def __getattr__(name: str) -> ModuleType:
