@@ -117,3 +117,11 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="session")
+def built_book():
+    """The book built once per test session, in place and strictly (see tests/book_build.py)."""
+    from book_build import build_book
+
+    return build_book()

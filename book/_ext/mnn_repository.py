@@ -53,15 +53,17 @@ class ColabInstall(SphinxDirective):
         block = nodes.literal_block(lines, lines, language="ipython")
         if url:
             return [block]
-        note = nodes.note()
-        note += nodes.paragraph(
-            text=(
-                "This copy of the book was built without the address of its repository "
-                f"(repository: url: in _config.yml is empty), so replace {PLACEHOLDER} below "
-                "with the address of the Git repository you got the course from."
-            )
-        )
-        return [note, block]
+        explanation = nodes.paragraph()
+        explanation += [
+            nodes.Text("This copy of the book was built without the address of its repository ("),
+            nodes.literal(text="repository: url:"),
+            nodes.Text(" in "),
+            nodes.literal(text="_config.yml"),
+            nodes.Text(" is empty), so replace "),
+            nodes.literal(text=PLACEHOLDER),
+            nodes.Text(" below with the address of the Git repository you got the course from."),
+        ]
+        return [nodes.note("", explanation), block]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
