@@ -105,3 +105,30 @@ def test_importing_tensorflow_after_mnn_prints_no_notice() -> None:
     # also when TensorFlow comes in through Keras.
     assert "oneDNN custom operations are on" in stderr_of("import tensorflow")
     assert stderr_of("import mnn, keras, tensorflow") == ""
+
+
+KERNEL_CONFIG = Path(__file__).resolve().parents[1] / "requirements" / "ipython_kernel_config.py"
+EXECUTE_ONE_CELL = """
+import nbclient, nbformat
+notebook = nbformat.v4.new_notebook()
+notebook.cells = [nbformat.v4.new_code_cell("import warnings; warnings.warn('kept')")]
+nbclient.NotebookClient(notebook, kernel_name="python3").execute()
+print(notebook.cells[0].outputs[0]["text"])
+"""
+
+
+@pytest.mark.slow
+def test_kernels_print_no_connection_warning_but_keep_the_cells_warnings() -> None:
+    installed = Path(sys.prefix) / "etc" / "ipython" / KERNEL_CONFIG.name
+    assert installed.is_file() and installed.read_text() == KERNEL_CONFIG.read_text(), (
+        f"{installed} is not the project's kernel configuration: run `make env`"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", EXECUTE_ONE_CELL],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    assert "without encryption" not in result.stderr
+    assert "UserWarning: kept" in result.stdout
