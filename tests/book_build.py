@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
 
 
 @dataclass(frozen=True)
@@ -51,4 +52,4 @@ def build_book() -> BookBuild:
         env=environment,
         check=False,
     )
-    return BookBuild(ROOT / "_build" / "html", result.returncode, result.stdout + result.stderr)
+    return BookBuild(HTML, result.returncode, result.stdout + result.stderr)
