@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from browser import chromium
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.slow
 
@@ -140,17 +140,44 @@ def test_the_notebook_runs_on_the_projects_kernel(lab: Lab, notebook: OpenNotebo
     assert [session["kernel"]["name"] for session in sessions] == ["python3"]
     assert "Python 3 (ipykernel)" in notebook.page.inner_text(".jp-Toolbar-kernelName")
     page = notebook.page
-    page.click(".jp-Notebook .jp-Cell >> nth=0")
-    page.keyboard.press("Escape")
-    page.keyboard.press("a")  # a new cell above the first, as a student would add it
-    page.keyboard.press("Enter")
-    page.keyboard.type("import sys, mnn; print(sys.prefix); print(mnn.__file__)")
-    page.keyboard.press("Shift+Enter")
+    run_new_first_cell(page, "import sys, mnn; print(sys.prefix); print(mnn.__file__)")
     output = page.locator(".jp-Notebook .jp-Cell >> nth=0").locator(".jp-OutputArea-output")
     output.wait_for(timeout=120_000)
     prefix, package = output.inner_text().split()
     assert Path(prefix).resolve() == (ROOT / ".venv").resolve()
     assert Path(package).resolve() == (ROOT / "src" / "mnn" / "__init__.py").resolve()
+
+
+def run_new_first_cell(page: Page, code: str) -> None:
+    """Add a cell above the first one and run it, with the keys a student would press."""
+    page.click(".jp-Notebook .jp-Cell >> nth=0")
+    page.keyboard.press("Escape")
+    page.keyboard.press("a")
+    page.keyboard.press("Enter")
+    page.keyboard.type(code)
+    page.keyboard.press("Shift+Enter")
+
+
+def test_the_heatmap_explorer_works_in_jupyterlab(notebook: OpenNotebook) -> None:
+    page = notebook.page
+    run_new_first_cell(
+        page,
+        "import numpy as np; mnn.viz.heatmap_explorer(np.zeros((2, 8, 8)), "
+        "lambda image, target, layer: np.eye(8) + np.arange(8) * target, "
+        "[[('left', 0), ('right', 1)], [('up', 2)]], ['conv', 'head'])",
+    )
+    cell = page.locator(".jp-Notebook .jp-Cell >> nth=0")
+    menus = cell.locator(".widget-dropdown select")
+    menus.nth(2).wait_for(timeout=60_000)
+    picture = cell.locator(".widget-image")
+    before = picture.get_attribute("src")
+    menus.nth(1).select_option(label="right")
+    page.wait_for_function(
+        "(before) => document.querySelector('.jp-Cell .widget-image').src !== before", arg=before
+    )
+    assert picture.evaluate("image => image.naturalWidth") > 100
+    menus.nth(0).select_option(label="image 1")
+    expect(menus.nth(1).locator("option")).to_have_text(["up"])  # the kernel's answer
 
 
 def test_a_theorem_renders_as_a_theorem(notebook: OpenNotebook) -> None:
@@ -164,5 +191,6 @@ def test_a_theorem_renders_as_a_theorem(notebook: OpenNotebook) -> None:
 
 
 def test_jupyterlab_requests_nothing_outside(lab: Lab, notebook: OpenNotebook) -> None:
-    outside = [url for url in notebook.requests if not url.startswith((lab.url, "data:"))]
+    local = (lab.url, "data:", f"blob:{lab.url}")
+    outside = [url for url in notebook.requests if not url.startswith(local)]
     assert not outside
