@@ -45,7 +45,8 @@ def build_small_book(folder: Path, notebook: nbformat.NotebookNode, url: str) ->
     config, urls = re.subn(r'(repository:\n  url: )""', rf'\g<1>"{url}"', config)
     assert executes == urls == 1, "_config.yml no longer sets execute_notebooks or repository.url"
     (folder / "_config.yml").write_text(config)
-    shutil.copytree(ROOT / "book" / "_ext", folder / "book" / "_ext")
+    for assets in ("_ext", "_static"):
+        shutil.copytree(ROOT / "book" / assets, folder / "book" / assets)
     shutil.copy(ROOT / "book" / "references.bib", folder / "book")
     (folder / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n- file: widgets\n")
     (folder / "intro.md").write_text("# Running\n\n```{colab-install}\n```\n")
