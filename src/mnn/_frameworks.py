@@ -23,12 +23,13 @@ def framework_of(model: Any) -> str:
 
     Looks only at frameworks that are already imported, so it never imports one.
     """
-    torch = sys.modules.get("torch")
-    if torch is not None and isinstance(model, torch.nn.Module):
-        return "torch"
+    # Keras first: on Keras' PyTorch backend, a keras.Model is also a torch.nn.Module.
     keras = sys.modules.get("keras")
     if keras is not None and isinstance(model, keras.Model):
         return "keras"
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(model, torch.nn.Module):
+        return "torch"
     raise TypeError(f"model must be a torch.nn.Module or a keras.Model, got {describe(model)}.")
 
 
