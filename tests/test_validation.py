@@ -269,7 +269,11 @@ def test_memory_limit_is_half_the_physical_memory() -> None:
 
 
 def test_check_colormap() -> None:
-    assert check_colormap("gray") == "gray"
+    import matplotlib
+
+    gray = matplotlib.colormaps["gray"]
+    assert check_colormap("gray") == gray
+    assert check_colormap(gray) is gray
     with pytest.raises(ValueError, match=r"cmap='gary' is not a Matplotlib colour map.*'gray'"):
         check_colormap("gary")
     with pytest.raises(TypeError, match=r"cmap must be the name of a Matplotlib colour map"):
