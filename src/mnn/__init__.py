@@ -10,6 +10,9 @@ PyTorch or TensorFlow:
 - ``mnn.explain``: CAM, Grad-CAM and Grad-CAM++, receptive fields.
 - ``mnn.viz``: figures.
 - ``mnn.exercises``: answer checkers for the course's implementation exercises.
+
+Importing ``mnn`` also keeps TensorFlow's start-up notices (oneDNN, CPU features) off standard
+error, whoever imports TensorFlow afterwards; see :mod:`mnn._quiet`.
 """
 
 from __future__ import annotations
@@ -17,10 +20,15 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from ._quiet import quiet_import
+
 __version__ = "0.1.0"
 
 _SUBPACKAGES = ("data", "nn", "optim", "models", "explain", "viz", "exercises")
 __all__ = [*_SUBPACKAGES, "__version__"]
+
+# TensorFlow's C++ start-up notices would otherwise fill the first cell that uses Keras.
+quiet_import("tensorflow")
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -3,6 +3,7 @@
 from .confusion import plot_confusion_matrix
 from .convergence import plot_convergence
 from .curves import plot_history
+from .explorer import HeatmapExplorer, heatmap_explorer
 from .grids import class_grid, image_grid
 from .latent import latent_plane, latent_scatter
 from .legends import figure_legend
@@ -12,9 +13,11 @@ from .reconstructions import reconstruction_grid
 
 __all__ = [
     "DIVERGING",
+    "HeatmapExplorer",
     "class_grid",
     "diverging_overlay",
     "figure_legend",
+    "heatmap_explorer",
     "heatmap_grid",
     "image_grid",
     "latent_plane",
