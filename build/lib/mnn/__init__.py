@@ -1,0 +1,28 @@
+"""mnn: the companion package of *Mathematics of Neural Networks*.
+
+Subpackages are imported on first use, so ``import mnn`` stays fast and does not pull in
+PyTorch or TensorFlow:
+
+- ``mnn.data``: MNIST, Fashion-MNIST and sample photographs, offline and checksummed.
+- ``mnn.nn``: a convolutional network framework written in NumPy.
+- ``mnn.optim``: Newton, BFGS and L-BFGS.
+- ``mnn.models``: pretrained and small models in PyTorch and Keras.
+- ``mnn.explain``: CAM, Grad-CAM, gradients, LRP and activation maximisation.
+- ``mnn.viz``: figures.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+__version__ = "0.1.0"
+
+_SUBPACKAGES = ("data", "nn", "optim", "models", "explain", "viz")
+__all__ = [*_SUBPACKAGES, "__version__"]
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'mnn' has no attribute {name!r}")

@@ -1,0 +1,148 @@
+"""The autoencoder in PyTorch, built from the layer tables of :mod:`mnn.models.autoencoder`."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .autoencoder import KERNEL_SIZE, output_shapes
+from .fashion_cnn import IMAGE_SIZE, LayerSpec
+from .training import Step
+from .training_torch import adam_step as _adam_step
+from .training_torch import numpy_loss
+
+WEIGHTS_FILE = "weights.pt"
+
+
+def version() -> str:
+    return torch.__version__
+
+
+def _module(
+    layer: LayerSpec, input_shape: tuple[int, ...], output_shape: tuple[int, ...]
+) -> nn.Module:
+    size = None if layer.size is None else int(layer.size)
+    if layer.kind == "conv":
+        return nn.Conv2d(input_shape[0], size, KERNEL_SIZE, padding="same")
+    if layer.kind == "dense":
+        return nn.Linear(input_shape[0], size)
+    if layer.kind == "maxpool":
+        return nn.MaxPool2d(size)
+    if layer.kind == "upsample":
+        return nn.Upsample(scale_factor=size, mode="nearest")
+    if layer.kind == "flatten":
+        return nn.Flatten()
+    if layer.kind == "reshape":
+        return nn.Unflatten(1, output_shape)
+    return {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}[layer.kind]()
+
+
+def _sequential(layers: Sequence[LayerSpec], input_shape: tuple[int, ...]) -> nn.Sequential:
+    outputs = output_shapes(layers, input_shape)
+    inputs = [input_shape, *outputs[:-1]]
+    return nn.Sequential(
+        OrderedDict(
+            (layer.name, _module(layer, shape_in, shape_out))
+            for layer, shape_in, shape_out in zip(layers, inputs, outputs, strict=True)
+        )
+    )
+
+
+class ConvAutoencoder(nn.Module):
+    """``decoder(encoder(x))`` on (N, 1, 28, 28) images; ``encoder`` and ``decoder`` are
+    ``nn.Sequential`` modules whose children carry the names of the layer tables."""
+
+    def __init__(self, encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec]) -> None:
+        super().__init__()
+        self.layer_tables = (tuple(encoder), tuple(decoder))
+        self.code_size = int(encoder[-1].size)
+        self.encoder = _sequential(encoder, (1, IMAGE_SIZE, IMAGE_SIZE))
+        self.decoder = _sequential(decoder, (self.code_size,))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, 1, 28, 28) images to their (N, 1, 28, 28) reconstructions."""
+        return self.decoder(self.encoder(x))
+
+
+def build(encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec], seed: int) -> ConvAutoencoder:
+    """The untrained network, initialised from ``seed`` without touching the global RNG."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return ConvAutoencoder(encoder, decoder)
+
+
+def is_autoencoder(model: nn.Module) -> bool:
+    return isinstance(model, ConvAutoencoder)
+
+
+def encoder(model: ConvAutoencoder) -> nn.Module:
+    return model.encoder
+
+
+def decoder(model: ConvAutoencoder) -> nn.Module:
+    return model.decoder
+
+
+def code_size(model: ConvAutoencoder) -> int:
+    return model.code_size
+
+
+def to_layout(images: np.ndarray) -> np.ndarray:
+    """(N, 28, 28) -> (N, 1, 28, 28)."""
+    return images[:, None]
+
+
+def from_layout(outputs: np.ndarray) -> np.ndarray:
+    """(N, 1, 28, 28) -> (N, 28, 28)."""
+    return outputs[:, 0]
+
+
+def loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean binary cross-entropy over every pixel of the batch."""
+    return F.binary_cross_entropy(outputs, targets)
+
+
+loss_value = numpy_loss(loss)
+
+
+def adam_step(model: ConvAutoencoder, learning_rate: float) -> Step:
+    return _adam_step(model, loss, learning_rate)
+
+
+def layer_tables(model: ConvAutoencoder) -> tuple[tuple[LayerSpec, ...], tuple[LayerSpec, ...]]:
+    """The encoder's and decoder's layer tables that ``model`` was built from."""
+    return model.layer_tables
+
+
+def torch_state(model: ConvAutoencoder) -> dict[str, np.ndarray]:
+    """The state dict as NumPy arrays."""
+    return {key: value.detach().numpy().copy() for key, value in model.state_dict().items()}
+
+
+def from_torch_state(
+    encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec], state: dict[str, np.ndarray]
+) -> ConvAutoencoder:
+    """The network with the weights ``state`` (NumPy arrays under PyTorch's names), in
+    evaluation mode."""
+    model = ConvAutoencoder(encoder, decoder)
+    model.load_state_dict({key: torch.from_numpy(value) for key, value in state.items()})
+    return model.eval()
+
+
+def save(model: nn.Module, directory: Path) -> None:
+    torch.save(model.state_dict(), directory / WEIGHTS_FILE)
+
+
+def load(
+    directory: Path, encoder: Sequence[LayerSpec], decoder: Sequence[LayerSpec]
+) -> ConvAutoencoder:
+    """The trained network saved in ``directory``, in evaluation mode."""
+    model = ConvAutoencoder(encoder, decoder)
+    model.load_state_dict(torch.load(directory / WEIGHTS_FILE, weights_only=True))
+    return model.eval()

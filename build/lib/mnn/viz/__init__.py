@@ -1,0 +1,29 @@
+"""Figures for the book. ``mnn.viz`` draws arrays it is given; it never computes gradients."""
+
+from .confusion import plot_confusion_matrix
+from .convergence import plot_convergence
+from .curves import plot_history
+from .grids import class_grid, image_grid
+from .latent import latent_plane, latent_scatter
+from .legends import figure_legend
+from .overlays import DIVERGING, diverging_overlay, heatmap_grid, overlay_grid, superimpose
+from .predictions import plot_predictions
+from .reconstructions import reconstruction_grid
+
+__all__ = [
+    "DIVERGING",
+    "class_grid",
+    "diverging_overlay",
+    "figure_legend",
+    "heatmap_grid",
+    "image_grid",
+    "latent_plane",
+    "latent_scatter",
+    "overlay_grid",
+    "plot_confusion_matrix",
+    "plot_convergence",
+    "plot_history",
+    "plot_predictions",
+    "reconstruction_grid",
+    "superimpose",
+]
