@@ -41,15 +41,15 @@ with open("/proc/self/maps") as maps:
         os.abort()  # as triton's LLVM does: "registered more than once!"
 """
 
-# Each argument is one step: "mnn:<framework>" is mnn loading a framework's module, "first
-# optimizer" is what PyTorch does when a session trains, and any other name a user's import.
+# Each argument is one step: "mnn:<module>" is mnn importing one of its modules that loads a
+# framework, "first optimizer" is what PyTorch does when a session trains, and any other name
+# an import by the user ("mnn" included).
 SCENARIO = """\
 import importlib, sys
-from mnn._frameworks import framework_module
 
 for step in sys.argv[1:]:
     if step.startswith("mnn:"):
-        framework_module("mnn.explain.backends", step[4:])
+        importlib.import_module("mnn." + step[4:])
     elif step == "first optimizer":
         try:
             import triton  # what torch._dynamo does; an ImportError means "no triton" to it
@@ -87,9 +87,14 @@ def run_scenario(steps: list[str], tmp_path: Path) -> subprocess.CompletedProces
 
 
 @pytest.mark.slow
-def test_without_mnn_triton_after_tensorflow_aborts(tmp_path):
+@pytest.mark.parametrize(
+    "steps",
+    [["tensorflow", "torch", "first optimizer"], ["torch", "keras", "first optimizer"]],
+    ids=" > ".join,
+)
+def test_without_mnn_triton_after_tensorflow_aborts(steps, tmp_path):
     # The control: the danger each scenario below must avoid is present in this environment.
-    result = run_scenario(["tensorflow", "torch", "first optimizer"], tmp_path)
+    result = run_scenario(steps, tmp_path)
     assert result.returncode == -signal.SIGABRT, result.stderr[-2000:]
 
 
@@ -98,14 +103,17 @@ def test_without_mnn_triton_after_tensorflow_aborts(tmp_path):
     ("steps", "triton"),
     [
         # A chapter that builds its Keras model before it trains in PyTorch (chapter 3).
-        (["mnn:keras", "first optimizer"], "loaded"),
-        # mnn loads PyTorch first; the user imports TensorFlow later.
-        (["mnn:torch", "tensorflow", "first optimizer"], "loaded"),
-        # The user imported torch (which does not load triton), then mnn loads Keras.
-        (["torch", "mnn:keras", "first optimizer"], "loaded"),
+        (["mnn", "mnn:models.efficientnet_keras", "first optimizer"], "loaded"),
+        # The user imported torch (which does not load triton), then mnn's Keras twin of the
+        # NumPy network loads Keras; PyTorch trains later (chapter 1).
+        (["torch", "mnn", "mnn:nn.keras_port", "first optimizer"], "loaded"),
+        # mnn's explainers for PyTorch first; the user imports TensorFlow later.
+        (["mnn", "mnn:explain.backends.torch", "tensorflow", "first optimizer"], "loaded"),
+        # After import mnn, the user's own imports, in the order that crashes without mnn.
+        (["mnn", "keras", "torch", "first optimizer"], "loaded"),
         # The user imported TensorFlow before mnn: triton can no longer be loaded safely.
-        (["tensorflow", "mnn:torch", "first optimizer"], "hidden"),
-        (["keras", "mnn:keras", "mnn:torch", "first optimizer"], "hidden"),
+        (["tensorflow", "mnn", "mnn:explain.backends.torch", "first optimizer"], "hidden"),
+        (["keras", "mnn", "mnn:models.fashion_cnn_torch", "first optimizer"], "hidden"),
     ],
     ids=lambda value: " > ".join(value) if isinstance(value, list) else value,
 )

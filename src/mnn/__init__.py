@@ -16,10 +16,15 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from ._frameworks import guard_load_order
+
 __version__ = "0.1.0"
 
 _SUBPACKAGES = ("data", "nn", "optim", "models", "explain", "viz")
 __all__ = [*_SUBPACKAGES, "__version__"]
+
+# PyTorch's triton and TensorFlow abort the process when loaded in the wrong order (#17).
+guard_load_order()
 
 
 def __getattr__(name: str) -> ModuleType:

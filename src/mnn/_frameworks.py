@@ -3,14 +3,16 @@
 ``mnn`` works with PyTorch and Keras 3 models alike. Code that differs between the two lives in
 modules named after the framework (``mnn.explain.backends.torch``,
 ``mnn.models.efficientnet.keras``, ...); :func:`framework_module` is how the rest of the package
-reaches them, so that importing ``mnn`` never imports a framework, and so that both frameworks
-are loaded in an order that lets them share one process (:func:`load_in_safe_order`).
+reaches them, so that importing ``mnn`` never imports a framework. ``import mnn`` calls
+:func:`guard_load_order`, so that both frameworks, whoever imports them, are loaded in an order
+that lets them share one process.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.abc
 import importlib.util
 import sys
 import warnings
@@ -49,8 +51,40 @@ def framework_module(package: str, framework: str) -> ModuleType:
         One of :data:`FRAMEWORKS`.
     """
     check_choice(framework, "framework", FRAMEWORKS)
-    load_in_safe_order()
     return importlib.import_module(f"{package}.{framework}")
+
+
+def guard_load_order() -> None:
+    """From now on in this process, load TensorFlow only after torch and triton, or hide triton.
+
+    Called by ``import mnn``. Where TensorFlow is loaded already, this is
+    :func:`load_in_safe_order` at once (triton is hidden). Otherwise it puts a finder at the front
+    of ``sys.meta_path`` that finds nothing itself: when TensorFlow is first looked for (imported
+    by mnn, by Keras or by the user's own ``import tensorflow``), it runs
+    :func:`load_in_safe_order` first, which imports torch and triton ahead of it. Imports of mnn's
+    own framework code (``mnn.nn.keras_port``, ``mnn.models.efficientnet_keras``, ...) need no
+    call of their own this way.
+    """
+    if "tensorflow" in sys.modules:
+        load_in_safe_order()
+    elif not any(isinstance(finder, _BeforeTensorFlow) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _BeforeTensorFlow())
+
+
+class _BeforeTensorFlow(importlib.abc.MetaPathFinder):
+    """Runs :func:`load_in_safe_order` when TensorFlow is first looked for; finds no module."""
+
+    def __init__(self) -> None:
+        self.done = False
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
+        # Stays in sys.meta_path once done: removing it while the import system walks that list
+        # would make it skip the next finder. ``done`` also ends the recursion, since
+        # load_in_safe_order itself looks for TensorFlow.
+        if fullname == "tensorflow" and not self.done:
+            self.done = True
+            load_in_safe_order()
+        return None
 
 
 def load_in_safe_order() -> None:
@@ -86,8 +120,8 @@ def load_in_safe_order() -> None:
             "TensorFlow was imported before triton (PyTorch's GPU compiler), and triton loaded "
             "after TensorFlow aborts Python: both carry LLVM. mnn has hidden triton from PyTorch "
             "for this session, so training and explaining work, but torch.compile cannot build "
-            "GPU kernels. To keep triton, restart the runtime and import torch and triton (or "
-            "call mnn to build a model) before importing tensorflow or keras.",
+            "GPU kernels. To keep triton, restart the runtime and import mnn (or torch and "
+            "triton) before importing tensorflow or keras.",
             RuntimeWarning,
             stacklevel=3,
         )
