@@ -20,7 +20,7 @@ import numpy as np
 from timing import limit_threads
 
 import mnn
-from mnn.models.autoencoder_training import BATCH_SIZE
+from mnn.models.autoencoder.training import BATCH_SIZE
 
 
 def epoch_seconds(framework: str, images: np.ndarray, noise_std: float) -> float:

@@ -43,10 +43,10 @@ import numpy as np
 import torch
 from timing import limit_threads
 
+from mnn.models.course_network.torch import fit_torch, to_torch
 from mnn.nn import Conv2D, Identity
 from mnn.nn import reference as loops
 from mnn.nn.course import course_network, mnist_images
-from mnn.nn.torch_port import fit_torch, to_torch
 
 CASES = [(64, 1, 28, 32), (64, 32, 13, 64)]  # (n, c, h = w, m), 3x3 filters
 TARGET_LOOPS = {1: 30, 32: 100}

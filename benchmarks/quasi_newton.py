@@ -11,16 +11,24 @@ threaded BLAS made SciPy's L-BFGS-B up to six times slower on these vectors.
 Targets (issue 3): iterations <= 1.2x SciPy's where both converge, and time per iteration
 <= 1.5x SciPy's at n = 1e6. ``--quick`` skips SciPy's BFGS at n = 1000, which forms H_k with
 two dense matrix products per iteration (O(n^3); minutes on its own).
+
+At n = 1000 both iteration counts depend on rounding: mnn's are the same on every machine (its
+inner products are summed by NumPy), SciPy's change with the BLAS kernel (printed in the
+header; with ``OPENBLAS_CORETYPE`` set to other kernels of one CPU they ranged from about
+10,000 to 19,000). The rounding table therefore runs both on three roundings of the same f and
+compares the medians.
 """
 
 from __future__ import annotations
 
+import math
+import statistics
 import sys
 import time
 
 import numpy as np
 from scipy.optimize import minimize
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from mnn import optim
 from mnn.optim import ChainQuadratic, bfgs, lbfgs, newton
@@ -96,6 +104,29 @@ def budget_table(sizes, iterations):
         )
 
 
+def rounding_table(n):
+    problem = ChainQuadratic(n)
+    summations = {
+        "pairwise (fun)": problem.fun,
+        "left to right": lambda x: 0.5 * float(np.cumsum(problem.terms(x))[-1]),
+        "exactly (fsum)": lambda x: 0.5 * math.fsum(problem.terms(x)),
+    }
+    print(f"\nRounding: n = {n}, f summed three ways, iterations to ||g||_inf <= {GTOL:g}")
+    header = f"{'f summed':<16} | {'nit':>7} {'nit sp':>7} {'ratio':>6}"
+    print(header)
+    print("-" * len(header))
+    ours, theirs = [], []
+    for name, fun in summations.items():
+        mine = lbfgs(fun, problem.grad, problem.x0, m=10, maxiter=100_000)
+        ref = optim.scipy_lbfgsb(fun, problem.grad, problem.x0, m=10, gtol=GTOL, maxiter=100_000)
+        assert mine.success and ref.success
+        ours.append(mine.nit)
+        theirs.append(ref.nit)
+        print(f"{name:<16} | {mine.nit:>7} {ref.nit:>7} {mine.nit / ref.nit:>6.2f}")
+    median, median_sp = statistics.median(ours), statistics.median(theirs)
+    print(f"{'median':<16} | {median:>7} {median_sp:>7} {median / median_sp:>6.2f}")
+
+
 def newton_row(n):
     problem = ChainQuadratic(n)
     result, seconds = timed(lambda: newton(problem.fun, problem.grad, problem.hessian, problem.x0))
@@ -107,6 +138,8 @@ def newton_row(n):
 
 
 def main(quick: bool) -> None:
+    kernels = sorted({str(pool.get("architecture")) for pool in threadpool_info()})
+    print(f"BLAS kernels: {', '.join(kernels)} (NumPy {np.__version__})")
     converged_table(
         "L-BFGS (m = 10, gamma scaled) vs SciPy L-BFGS-B (maxcor = 10, ftol = 0)",
         [10, 100, 1000],
@@ -114,6 +147,7 @@ def main(quick: bool) -> None:
         lambda p: scipy_lbfgsb(p, 100_000),
         repeats=5,
     )
+    rounding_table(1000)
     budget_table([10**4, 10**5, 10**6], 200)
     converged_table(
         "BFGS (inverse form) vs SciPy BFGS",

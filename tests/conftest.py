@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.server
+import os
 import struct
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
 
@@ -117,3 +120,36 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/"
+
+
+# ---------------------------------------------------------------- Hypothesis profiles (sweep)
+# "ci" (the default, run by `make test`): few examples, always the same ones. "thorough": many,
+# freshly drawn each run; run it with MNN_HYPOTHESIS_PROFILE=thorough make test (or pytest).
+settings.register_profile(
+    "ci",
+    max_examples=25,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "thorough",
+    max_examples=400,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("MNN_HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many calls the sweep (tests/test_sweep.py) made, if it ran."""
+    sweep = sys.modules.get("sweep")
+    if sweep is not None and sweep.CALLS:
+        terminalreporter.write_line(
+            f"API sweep ({settings.default.max_examples} examples per callable, profile "
+            f"{os.environ.get('MNN_HYPOTHESIS_PROFILE', 'ci')}): {sweep.CALLS['valid']} valid "
+            f"and {sweep.CALLS['bad']} bad calls"
+        )

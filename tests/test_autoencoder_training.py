@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import mnn
+from mnn._frameworks import framework_module
 from mnn.cache import cache_dir
-from mnn.models import autoencoder as ae
 from mnn.models.training import fit
 
 SMALL = (2, 3, 4)
@@ -93,8 +93,12 @@ def test_adam_steps_agree_between_the_frameworks() -> None:
     model = mnn.models.untrained_autoencoder("torch", widths=SMALL, seed=0)
     twin = mnn.models.convert_autoencoder(model, "keras")
     before = mnn.models.reconstruct(model, x)
-    steps = {"torch": ae.framework_backend("torch").adam_step(model, 1e-2)}
-    steps["keras"] = ae.framework_backend("keras").adam_step(twin, 1e-2)
+    steps = {
+        framework: framework_module("mnn.models.training", framework).adam_step(
+            network, framework_module("mnn.models.autoencoder", framework).loss, 1e-2
+        )
+        for framework, network in (("torch", model), ("keras", twin))
+    }
     for start in (0, 8):
         batch = x[start : start + 8]
         losses = {

@@ -20,7 +20,7 @@ from torch import nn
 
 from mnn import explain
 from mnn.models import untrained_fashion_cnn
-from mnn.models.keras_port import load_torch_weights
+from mnn.models.torch_weights.keras import load_torch_weights
 
 SIZE = 8
 CLASSES = 5
@@ -402,7 +402,7 @@ def test_a_nested_keras_model_is_the_default_layer_and_cam_is_its_weighted_sum()
     images = np.random.default_rng(4).standard_normal((2, SIZE, SIZE, 3)).astype(np.float32)
     cam = explain.cam(model, images, target=3)
     grad = explain.grad_cam(model, images, target=3)
-    assert grad.layer == cam.layer == "base" and "no convolutional layer of its own" in grad.note
+    assert grad.layer == cam.layer == "base" and "last feature map" in grad.note
     features = base.predict(images, verbose=0)  # (2, 6, 6, 4)
     expected = features @ dense.kernel.numpy()[:, 3]
     np.testing.assert_allclose(cam.heatmaps, expected, rtol=1e-5, atol=1e-6)
@@ -484,13 +484,21 @@ def test_cam_sees_through_reshapes_of_the_pooled_vector(pool, images_nchw):
 
 
 def test_a_functional_operation_before_the_pooling(images_nchw):
-    """``F.relu`` in ``forward`` has no module to hook: CAM says so, Grad-CAM says what it used."""
+    """``torch.relu`` in ``forward`` has no module to hook: its output is found by replaying the
+    trace, for CAM and for Grad-CAM's default layer alike."""
     model = FunctionalHead(lambda a: a.mean((2, 3))).double()
-    with pytest.raises(ValueError, match=r"'relu:\d+'.*functional.*nn\.ReLU\(\).*grad_cam"):
-        explain.cam(model, images_nchw)
-    result = explain.grad_cam(model, images_nchw)
-    assert result.layer == "conv"
-    assert re.search(r"before 'relu:\d+', which runs as a function", result.note)
+    cam = explain.cam(model, images_nchw, target=1)
+    grad = explain.grad_cam(model, images_nchw, target=1)
+    assert re.fullmatch(r"relu:\d+", cam.layer) and grad.layer == cam.layer
+    assert "applies as a function" in grad.note and "'conv'" in grad.note
+    with torch.no_grad():
+        features = torch.relu(model.conv(torch.from_numpy(images_nchw))).numpy()
+    expected = np.einsum("nchw,c->nhw", features, model.dense.weight.detach().numpy()[1])
+    np.testing.assert_allclose(cam.heatmaps, expected, rtol=1e-10, atol=1e-12)
+    h, w = features.shape[-2:]
+    np.testing.assert_allclose(grad.heatmaps, np.maximum(expected, 0) / (h * w), rtol=1e-10)
+    picked = explain.grad_cam(model, images_nchw, target=1, layer=cam.layer)
+    np.testing.assert_array_equal(picked.heatmaps, grad.heatmaps)
 
 
 def test_a_torch_tensor_that_requires_grad_is_read(images_nchw):
@@ -663,3 +671,124 @@ def test_a_subclassed_keras_model_is_refused_with_what_to_do():
     model(images)
     with pytest.raises(ValueError, match=r"subclassed keras\.Model.*write it as a functional"):
         explain.grad_cam(model, images)
+
+
+class DenseLayer(nn.Module):
+    """DenseNet's layer: BN, ReLU, conv, then the new maps concatenated to the input."""
+
+    def __init__(self, channels: int, growth: int) -> None:
+        super().__init__()
+        self.norm = nn.BatchNorm2d(channels)
+        self.relu = nn.ReLU()
+        self.conv = nn.Conv2d(channels, growth, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([x, self.conv(self.relu(self.norm(x)))], 1)
+
+
+class DenseNetLike(nn.Module):
+    """torchvision's DenseNet in small: features end in a BatchNorm; forward() applies the final
+    ReLU as a function, in place, then pools and classifies."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(8)
+        self.features = nn.Sequential(
+            OrderedDict(
+                conv0=nn.Conv2d(3, 4, 3, padding=1),
+                block=nn.Sequential(DenseLayer(4, 2), DenseLayer(6, 2)),
+                norm5=nn.BatchNorm2d(8),
+            )
+        )
+        self.classifier = nn.Linear(8, CLASSES)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        features = nn.functional.relu(self.features(x), inplace=True)
+        pooled = nn.functional.adaptive_avg_pool2d(features, (1, 1))
+        return self.classifier(torch.flatten(pooled, 1))
+
+
+class ConvNeXtBlock(nn.Module):
+    """ConvNeXt's block: depthwise conv, then channels last for LayerNorm and an MLP of Linear
+    layers, scaled, back to channels first, plus the input."""
+
+    def __init__(self, dim: int) -> None:
+        super().__init__()
+        self.dwconv = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
+        self.norm = nn.LayerNorm(dim)
+        self.pwconv1 = nn.Linear(dim, 2 * dim)
+        self.act = nn.GELU()
+        self.pwconv2 = nn.Linear(2 * dim, dim)
+        self.gamma = nn.Parameter(torch.full((dim,), 0.5))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.dwconv(x).permute(0, 2, 3, 1)
+        y = self.gamma * self.pwconv2(self.act(self.pwconv1(self.norm(y))))
+        return x + y.permute(0, 3, 1, 2)
+
+
+class LayerNorm2d(nn.LayerNorm):
+    """torchvision's LayerNorm over the channels of NCHW maps."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = nn.functional.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class ConvNeXtLike(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(9)
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 6, 2, stride=2), nn.Sequential(ConvNeXtBlock(6), ConvNeXtBlock(6))
+        )
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Sequential(LayerNorm2d(6), nn.Flatten(1), nn.Linear(6, CLASSES))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.avgpool(self.features(x)))
+
+
+def _grad_cam_by_hand(model, features_of, images, classes):
+    """Grad-CAM from autograd on the map ``features_of(x)`` returns with the logits."""
+    x = torch.from_numpy(images)
+    features, logits = features_of(model, x)
+    scores = logits.gather(1, torch.as_tensor(classes)[:, None]).sum()
+    (gradients,) = torch.autograd.grad(scores, features)
+    return naive_grad_cam(features.detach().numpy(), gradients.numpy())
+
+
+def test_the_default_layer_of_a_densenet_is_its_features_after_the_final_relu(images_nchw):
+    model = DenseNetLike().double().eval()
+
+    def features_of(model, x):
+        features = torch.relu(model.features(x))
+        return features, model.classifier(features.mean((2, 3)))
+
+    result = explain.grad_cam(model, images_nchw, target=[0, 1, 2])
+    assert re.fullmatch(r"relu:\d+", result.layer), result.layer
+    assert "applies as a function" in result.note
+    expected = _grad_cam_by_hand(model, features_of, images_nchw, [0, 1, 2])
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-9, atol=1e-12)
+    cam = explain.cam(model, images_nchw, target=1)
+    assert cam.layer == result.layer
+
+
+def test_the_default_layer_of_a_convnext_is_its_last_stage(images_nchw):
+    model = ConvNeXtLike().double().eval()
+
+    def features_of(model, x):
+        features = model.features(x)
+        return features, model.classifier(model.avgpool(features))
+
+    result = explain.grad_cam(model, images_nchw, target=[3, 0, 4])
+    assert result.layer == "features", result.note
+    expected = _grad_cam_by_hand(model, features_of, images_nchw, [3, 0, 4])
+    np.testing.assert_allclose(result.heatmaps, expected, rtol=1e-9, atol=1e-12)
+    # Inside a block, the maps that are channels last have no spatial grid to explain.
+    graph = explain.backends.backend_of(model).graph(model, images_nchw.shape[1:])
+    norm = next(node for node in graph.nodes if node.name == "features.1.0.norm")
+    assert norm.spatial is None and norm.shape == (4, 4, 6)
+    with pytest.raises(ValueError, match="not a batch of feature maps"):
+        explain.grad_cam(model, images_nchw, layer="features.1.0.norm")

@@ -26,13 +26,13 @@ def run_both(method, models, photos, **kwargs) -> dict[str, explain.CamResult]:
     return {name: method(models[name], photos[name], **kwargs) for name in models}
 
 
-def assert_same_maps(results: dict[str, explain.CamResult]) -> None:
+def assert_same_maps(results: dict[str, explain.CamResult], tolerance: float = 1e-4) -> None:
     torch_result, keras_result = results["torch"], results["keras"]
     assert torch_result.layer == keras_result.layer
     np.testing.assert_array_equal(torch_result.classes, keras_result.classes)
     scale = np.abs(torch_result.heatmaps).max()
     assert scale > 0
-    np.testing.assert_allclose(keras_result.heatmaps, torch_result.heatmaps, atol=1e-4 * scale)
+    np.testing.assert_allclose(keras_result.heatmaps, torch_result.heatmaps, atol=tolerance * scale)
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +61,22 @@ def test_cam_agrees_across_frameworks_and_gives_grad_cam(cams, grad_cams):
 
 
 def test_grad_cam_plus_plus_on_an_inner_layer_agrees(models, photos):
+    """Grad-CAM++ divides by sums of squared and cubed gradients, so float32 rounding shows more
+    than in Grad-CAM: on an AMD EPYC, PyTorch's float32 maps differ from the float64 ones by up to
+    3.2e-4 of their maximum (Keras' by 4.5e-5), on an Intel Haswell by less than 1e-4. Both
+    frameworks are compared with the float64 computation, and with each other, at 1e-3."""
     classes = [281, 967, 1, 665, 2]
     inner = run_both(explain.grad_cam_plus_plus, models, photos, layer="blocks.10", target=classes)
-    assert_same_maps(inner)
+    assert_same_maps(inner, tolerance=1e-3)
     assert inner["keras"].heatmaps.shape == (len(PHOTOS), 14, 14)
+    exact = explain.grad_cam_plus_plus(
+        efficientnet_lite0("torch").double(),
+        photos["torch"].astype(np.float64),
+        layer="blocks.10",
+        target=classes,
+    ).heatmaps
+    for result in inner.values():
+        np.testing.assert_allclose(result.heatmaps, exact, atol=1e-3 * np.abs(exact).max())
 
 
 def test_receptive_fields_agree_across_frameworks(models):

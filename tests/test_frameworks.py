@@ -103,17 +103,17 @@ def test_without_mnn_triton_after_tensorflow_aborts(steps, tmp_path):
     ("steps", "triton"),
     [
         # A chapter that builds its Keras model before it trains in PyTorch (chapter 3).
-        (["mnn", "mnn:models.efficientnet_keras", "first optimizer"], "loaded"),
+        (["mnn", "mnn:models.efficientnet.keras", "first optimizer"], "loaded"),
         # The user imported torch (which does not load triton), then mnn's Keras twin of the
         # NumPy network loads Keras; PyTorch trains later (chapter 1).
-        (["torch", "mnn", "mnn:nn.keras_port", "first optimizer"], "loaded"),
+        (["torch", "mnn", "mnn:models.course_network.keras", "first optimizer"], "loaded"),
         # mnn's explainers for PyTorch first; the user imports TensorFlow later.
         (["mnn", "mnn:explain.backends.torch", "tensorflow", "first optimizer"], "loaded"),
         # After import mnn, the user's own imports, in the order that crashes without mnn.
         (["mnn", "keras", "torch", "first optimizer"], "loaded"),
         # The user imported TensorFlow before mnn: triton can no longer be loaded safely.
         (["tensorflow", "mnn", "mnn:explain.backends.torch", "first optimizer"], "hidden"),
-        (["keras", "mnn", "mnn:models.fashion_cnn_torch", "first optimizer"], "hidden"),
+        (["keras", "mnn", "mnn:models.fashion_cnn.torch", "first optimizer"], "hidden"),
     ],
     ids=lambda value: " > ".join(value) if isinstance(value, list) else value,
 )

@@ -14,13 +14,9 @@ import torch
 from mnn._padding import same_padding
 from mnn.data import PHOTOS, sample_image
 from mnn.models import efficientnet_lite0, imagenet
-from mnn.models.efficientnet import (
-    BLOCKS,
-    checkpoint_name,
-    checkpoint_path,
-    pretrained_weights,
-)
-from mnn.models.efficientnet_torch import SamePad2d
+from mnn.models.efficientnet import BLOCKS, pretrained_weights
+from mnn.models.efficientnet.checkpoint import checkpoint_name, checkpoint_path
+from mnn.models.efficientnet.torch import SamePad2d
 
 CAT_CLASSES = {281, 282, 283, 284, 285}  # tabby, tiger cat, Persian, Siamese, Egyptian cat
 ESPRESSO = 967

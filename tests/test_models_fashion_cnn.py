@@ -6,16 +6,13 @@ import numpy as np
 import pytest
 import scipy.special
 
-from mnn.models import (
-    fashion_cnn_keras,
-    fashion_cnn_torch,
-    fashion_inputs,
-    trained_fashion_cnn,
-    untrained_fashion_cnn,
-)
-from mnn.models._inference import forward
-from mnn.models.fashion_cnn import HISTORY_KEYS, LAYERS, METRICS, _training_data, flattened_shape
-from mnn.models.keras_port import load_torch_weights
+import mnn.models.fashion_cnn as fashion_cnn
+from mnn._frameworks import framework_module
+from mnn.models import fashion_inputs, trained_fashion_cnn, untrained_fashion_cnn
+from mnn.models.fashion_cnn.spec import HISTORY_KEYS, LAYERS, METRICS, flattened_shape
+from mnn.models.fashion_mnist import training_subset
+from mnn.models.inference import forward
+from mnn.models.torch_weights.keras import load_torch_weights
 
 # Parameters counted by hand: 3x3 kernels and biases, then dense matrices and biases.
 CONVS = [(1, 16), (16, 16), (16, 32), (32, 32)]
@@ -63,10 +60,8 @@ def test_fashion_inputs_layouts_and_errors():
         fashion_inputs(images, "jax")
 
 
-@pytest.mark.parametrize(
-    ("framework", "backend"), [("torch", fashion_cnn_torch), ("keras", fashion_cnn_keras)]
-)
-def test_train_then_load_from_cache(framework, backend, real_data_fresh_cache, monkeypatch):
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_train_then_load_from_cache(framework, real_data_fresh_cache, monkeypatch):
     settings = {"epochs": 2, "batch_size": 64, "n_train": 1024, "n_test": 500, "progress": False}
     model, history = trained_fashion_cnn(framework, seed=3, **settings)
     saved = list((real_data_fresh_cache / "artifacts" / "fashion_cnn" / framework).iterdir())
@@ -79,7 +74,7 @@ def test_train_then_load_from_cache(framework, backend, real_data_fresh_cache, m
     def no_training(*args, **kwargs):
         raise AssertionError("a cached model was trained again")
 
-    monkeypatch.setattr(backend, "train", no_training)
+    monkeypatch.setattr(fashion_cnn, "fit", no_training)
     loaded, loaded_history = trained_fashion_cnn(framework, seed=3, **settings)
     assert loaded_history == history
     images = np.random.default_rng(0).integers(0, 256, (3, 28, 28), dtype=np.uint8)
@@ -128,10 +123,8 @@ def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
     return float(-log_probabilities[np.arange(len(labels)), labels].mean())
 
 
-@pytest.mark.parametrize(
-    ("framework", "backend"), [("torch", fashion_cnn_torch), ("keras", fashion_cnn_keras)]
-)
-def test_step_reports_the_loss_and_accuracy_of_its_own_outputs(framework, backend, monkeypatch):
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_step_reports_the_loss_and_accuracy_of_its_own_outputs(framework):
     model = untrained_fashion_cnn(framework, seed=2)
     rng = np.random.default_rng(5)
     images = fashion_inputs(rng.integers(0, 256, (32, 28, 28), dtype=np.uint8), framework)
@@ -143,9 +136,12 @@ def test_step_reports_the_loss_and_accuracy_of_its_own_outputs(framework, backen
         return 0.0
 
     # The step's forward pass is in training mode (dropout): catch the outputs it computed.
-    monkeypatch.setattr(backend, "METRICS", {**METRICS, "probe": probe})
+    step = framework_module("mnn.models.training", framework).adam_step(
+        model, framework_module("mnn.models.fashion_cnn", framework).loss, 1e-3,
+        {**METRICS, "probe": probe},
+    )  # fmt: skip
     before = forward(model, images).copy()
-    reported = backend.adam_step(model, 1e-3)(images, labels)
+    reported = step(images, labels)
     assert set(reported) == {"loss", "accuracy", "probe"}
     ((outputs, targets),) = seen
     assert outputs.shape == (32, 10)
@@ -155,19 +151,14 @@ def test_step_reports_the_loss_and_accuracy_of_its_own_outputs(framework, backen
     assert not np.array_equal(forward(model, images), before)  # the step changed the weights
 
 
-@pytest.mark.parametrize(
-    ("framework", "backend"), [("torch", fashion_cnn_torch), ("keras", fashion_cnn_keras)]
-)
-def test_history_records_the_loss_and_accuracy_the_model_has(
-    framework, backend, real_data_fresh_cache
-):
-    config = {"framework": framework, "epochs": 2, "batch_size": 64, "learning_rate": 1e-3}
-    config |= {"n_train": 512, "n_test": 300, "seed": 1}
-    data = _training_data(framework, config["n_train"], config["n_test"], config["seed"])
-    model, history = backend.train(config, data, progress=False)
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_history_records_the_loss_and_accuracy_the_model_has(framework, real_data_fresh_cache):
+    settings = {"epochs": 2, "batch_size": 64, "n_train": 512, "n_test": 300, "seed": 1}
+    model, history = trained_fashion_cnn(framework, progress=False, **settings)
     assert tuple(history) == HISTORY_KEYS
     assert all(len(values) == 2 for values in history.values())
-    x_test, y_test = data[2], data[3]
+    _, (test_images, test_labels) = training_subset(512, 300, seed=1)
+    x_test, y_test = fashion_inputs(test_images, framework), test_labels.astype(np.int64)
     logits = forward(model, x_test)
     # The last test figures are those of the returned model, measured independently.
     assert history["val_loss"][-1] == pytest.approx(cross_entropy(logits, y_test), rel=1e-5)
@@ -180,7 +171,7 @@ def test_keras_weights_round_trip_without_warnings(tmp_path):
     """Keras 3.15 warns under NumPy 2 when saving, and when a compiled model loads weights saved
     without an optimiser: the saved file is read back exactly, and silently."""
     model = untrained_fashion_cnn("keras", seed=4)
-    fashion_cnn_keras.save(model, tmp_path)
-    loaded = fashion_cnn_keras.load(tmp_path, {"learning_rate": 1e-3})
+    framework_module("mnn.models.training", "keras").save_weights(model, tmp_path)
+    loaded = framework_module("mnn.models.fashion_cnn", "keras").load(tmp_path, 1e-3)
     x = fashion_inputs(np.random.default_rng(1).integers(0, 256, (3, 28, 28), np.uint8), "keras")
     np.testing.assert_array_equal(forward(loaded, x), forward(model, x))

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from nn_oracles import TOLERANCE
 
+from mnn.models.course_network.keras import fit_keras, keras_gradients, to_keras
+from mnn.models.course_network.torch import fit_torch, to_torch, torch_gradients
 from mnn.nn import (
     SGD,
     Adam,
@@ -22,8 +24,6 @@ from mnn.nn import (
     gradcheck,
     relative_error,
 )
-from mnn.nn.keras_port import fit_keras, keras_gradients, to_keras
-from mnn.nn.torch_port import fit_torch, to_torch, torch_gradients
 
 
 def small_cnn(dtype=np.float64, seed=0, optim=None, loss=None):
@@ -213,9 +213,9 @@ def test_the_first_layer_to_overflow_is_named():
 def test_weights_go_to_the_framework_and_come_back(framework):
     net = small_cnn()
     if framework == "torch":
-        from mnn.nn.torch_port import from_torch as back
+        from mnn.models.course_network.torch import from_torch as back
     else:
-        from mnn.nn.keras_port import from_keras as back
+        from mnn.models.course_network.keras import from_keras as back
     model = to_torch(net) if framework == "torch" else to_keras(net)
     original = {name: value.copy() for name, value in net.parameters().items()}
     for value in net.parameters().values():

@@ -1,5 +1,7 @@
 """The test problems against finite differences, SciPy's Rosenbrock and dense linear algebra."""
 
+import math
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -37,6 +39,14 @@ def test_chain_quadratic_value_gradient_and_hessian(n):
     dense = problem.hessian(x).toarray()
     np.testing.assert_allclose(dense, central_difference_jacobian(problem.grad, x), atol=1e-6)
     np.testing.assert_array_equal(dense, dense.T)
+
+
+def test_chain_quadratic_terms_are_the_formula_term_by_term_and_sum_to_2f():
+    problem = ChainQuadratic(300)
+    x = np.random.default_rng(3).standard_normal(300) * 1e3
+    by_the_formula = [(x[0] - 1) ** 2] + [k * (x[k - 1] - x[k - 2]) ** 2 for k in range(2, 301)]
+    np.testing.assert_allclose(problem.terms(x), by_the_formula, rtol=1e-15, atol=0)
+    assert problem.fun(x) == pytest.approx(0.5 * math.fsum(by_the_formula), rel=1e-14)
 
 
 def test_chain_quadratic_minimiser_and_exact_inverse():

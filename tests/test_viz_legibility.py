@@ -51,7 +51,9 @@ def test_image_grid_of_ten_columns_fits_with_titles_and_row_labels() -> None:
     plt.close(fig)
     with pytest.raises(ValueError, match="got 1 row labels for 2 rows of 10 images"):
         image_grid(images, row_labels=["bilinear"])
-    with pytest.raises(ValueError, match="size must be a positive number of inches, got 0"):
+    with pytest.raises(
+        ValueError, match=r"size must be a real number in \(0, 10\], got 0; it is the side"
+    ):
         image_grid(images, size=0)
 
 

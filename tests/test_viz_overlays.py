@@ -94,7 +94,7 @@ def test_bad_input():
         superimpose(IMAGE.astype(np.float64), HEATMAP)
     with pytest.raises(ValueError, match=r"\(H, W, 3\) RGB or \(H, W\) grey"):
         superimpose(np.zeros((6, 7, 4), np.uint8), HEATMAP)
-    with pytest.raises(ValueError, match=r"alpha must be a number in \[0, 1\], got 1.5"):
+    with pytest.raises(ValueError, match=r"alpha must be a real number in \[0, 1\], got 1.5"):
         superimpose(IMAGE, HEATMAP, alpha=1.5)
     with pytest.raises(ValueError, match=r"limit must be finite and greater than 0"):
         diverging_overlay(IMAGE, HEATMAP, limit=0.0)
@@ -129,7 +129,9 @@ def test_bad_input_says_what_to_do():
         ValueError, match=r"or \(H, W\) grey, got array of shape \(2, 6, 7\)[^;]*\.$"
     ):
         superimpose(np.zeros((2, 6, 7)), HEATMAP)  # no advice about channels for a batch
-    with pytest.raises(ValueError, match=r"size must be a positive number of inches, got 0"):
+    with pytest.raises(
+        ValueError, match=r"size must be a real number in \(0, 10\], got 0; it is the side"
+    ):
         heatmap_grid(IMAGE, HEATMAP[None], size=0)
     with pytest.raises(TypeError, match=r"uint8 \(0-255\) or floating.*image\.astype\(np\.uint8\)"):
         superimpose(IMAGE.astype(np.int64), HEATMAP)

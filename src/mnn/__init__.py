@@ -7,7 +7,7 @@ PyTorch or TensorFlow:
 - ``mnn.nn``: a convolutional network framework written in NumPy.
 - ``mnn.optim``: Newton, BFGS and L-BFGS.
 - ``mnn.models``: pretrained and small models in PyTorch and Keras.
-- ``mnn.explain``: CAM, Grad-CAM, gradients, LRP and activation maximisation.
+- ``mnn.explain``: CAM, Grad-CAM and Grad-CAM++, receptive fields.
 - ``mnn.viz``: figures.
 """
 

@@ -30,12 +30,13 @@ def framework_of(model: Any) -> str:
 
     Looks only at frameworks that are already imported, so it never imports one.
     """
-    torch = sys.modules.get("torch")
-    if torch is not None and isinstance(model, torch.nn.Module):
-        return "torch"
+    # Keras first: on Keras' PyTorch backend, a keras.Model is also a torch.nn.Module.
     keras = sys.modules.get("keras")
     if keras is not None and isinstance(model, keras.Model):
         return "keras"
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(model, torch.nn.Module):
+        return "torch"
     raise TypeError(f"model must be a torch.nn.Module or a keras.Model, got {describe(model)}.")
 
 
@@ -62,8 +63,8 @@ def guard_load_order() -> None:
     of ``sys.meta_path`` that finds nothing itself: when TensorFlow is first looked for (imported
     by mnn, by Keras or by the user's own ``import tensorflow``), it runs
     :func:`load_in_safe_order` first, which imports torch and triton ahead of it. Imports of mnn's
-    own framework code (``mnn.nn.keras_port``, ``mnn.models.efficientnet_keras``, ...) need no
-    call of their own this way.
+    own framework code (``mnn.models.course_network.keras``, ``mnn.models.efficientnet.keras``,
+    ...) need no call of their own this way.
     """
     if "tensorflow" in sys.modules:
         load_in_safe_order()

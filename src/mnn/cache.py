@@ -11,8 +11,19 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
+
+from ._validation import check_callable, check_mapping, check_path, describe
+
+__all__ = [
+    "cache_dir",
+    "cached_artifact",
+    "config_key",
+    "env_path",
+    "read_artifact",
+    "writable_dir",
+]
 
 T = TypeVar("T")
 
@@ -27,6 +38,8 @@ def env_path(name: str) -> Path | None:
         For a relative path: it would name a different folder in every working directory, and
         notebooks run in their own folder, not where ``make`` or the shell was started.
     """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be the name of an environment variable, got {describe(name)}.")
     value = os.environ.get(name)
     if not value:
         return None
@@ -58,6 +71,7 @@ def writable_dir(path: Path) -> Path:
     OSError
         Naming the folder and saying to set ``MNN_CACHE_DIR`` to a writable one.
     """
+    path = check_path(path, "path")
     hint = "make it writable, or set MNN_CACHE_DIR to a folder you can write to."
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -69,13 +83,15 @@ def writable_dir(path: Path) -> Path:
 
 
 def config_key(config: Mapping[str, Any]) -> str:
-    """A short, stable hash of a JSON-serialisable configuration."""
+    """A short, stable hash of a JSON-serialisable configuration (finite numbers, strings,
+    lists and mappings with string keys)."""
+    check_mapping(config, "config", "{'epochs': 10, 'seed': 0}")
     try:
-        text = json.dumps(config, sort_keys=True, separators=(",", ":"))
-    except TypeError as error:
-        raise TypeError(
-            f"the cache configuration must be JSON-serialisable (numbers, strings, lists, dicts): "
-            f"{error}"
+        text = json.dumps(config, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise type(error)(
+            f"the cache configuration must be JSON-serialisable (finite numbers, strings, lists, "
+            f"dicts): {error}"
         ) from None
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -104,7 +120,8 @@ def cached_artifact(
     (path, created)
         The artefact's directory and whether this call created it.
     """
-    target = cache_dir() / "artifacts" / namespace / config_key(config)
+    check_callable(create, "create", "create(directory) -> None")
+    target = cache_dir() / "artifacts" / _check_namespace(namespace) / config_key(config)
     if (target / "config.json").is_file():
         return target, False
     writable_dir(target.parent)
@@ -129,6 +146,8 @@ def read_artifact(directory: Path, read: Callable[[Path], T]) -> T:
 
     A damaged artefact is an error, never silently used or replaced.
     """
+    directory = check_path(directory, "directory", exists="dir")
+    check_callable(read, "read", "read(directory) -> the artefact")
     try:
         return read(directory)
     except Exception as error:
@@ -136,3 +155,17 @@ def read_artifact(directory: Path, read: Callable[[Path], T]) -> T:
             f"the cached artefact in {directory} is damaged and cannot be read "
             f"({type(error).__name__}: {error}); delete that folder and call again to recreate it."
         ) from error
+
+
+def _check_namespace(namespace: Any) -> PurePosixPath:
+    """``namespace`` as a relative path of plain folder names, which stays inside the cache."""
+    example = "such as 'fashion_cnn/torch'"
+    if not isinstance(namespace, str):
+        raise TypeError(f"namespace must be a str {example}, got {describe(namespace)}.")
+    parts = PurePosixPath(namespace).parts
+    if not parts or parts[0] == "/" or ".." in parts:
+        raise ValueError(
+            f"namespace must be a relative path of folder names inside the cache, {example}, "
+            f"got {namespace!r}."
+        )
+    return PurePosixPath(*parts)

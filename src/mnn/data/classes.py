@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import check_array, check_in_range, check_positive_int
+from .._validation import check_array, check_in_range, check_names, check_positive_int
 
 
 def class_counts(labels: np.ndarray, class_names: Sequence[str]) -> dict[str, int]:
@@ -17,7 +17,8 @@ def class_counts(labels: np.ndarray, class_names: Sequence[str]) -> dict[str, in
     labels
         (N,) integer labels in ``0 .. len(class_names) - 1``.
     class_names
-        The names of the classes, indexed by label, e.g. :data:`~mnn.data.MNIST_CLASSES`.
+        The names of the classes, indexed by label, e.g. :data:`~mnn.data.MNIST_CLASSES`; a
+        list or tuple of distinct strings (a repeated name would merge two classes).
 
     Returns
     -------
@@ -25,6 +26,7 @@ def class_counts(labels: np.ndarray, class_names: Sequence[str]) -> dict[str, in
         ``{class_name: count}`` for every class, including those with no example (count 0).
     """
     check_array(labels, "labels", ndim=1, dtype_kind="iu")
+    class_names = check_names(class_names, "class_names", unique=True)
     check_in_range(
         labels, "labels", 0, len(class_names) - 1, "pass the class names that match these labels."
     )

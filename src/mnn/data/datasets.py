@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._validation import check_path
 from .catalog import FASHION_MNIST, MNIST, Dataset
 from .locate import load_file
 
@@ -19,6 +20,8 @@ MNIST_CLASSES: tuple[str, ...] = MNIST.class_names
 
 def load(dataset: Dataset, data_dir: str | Path | None = None) -> tuple[Split, Split]:
     """Load the train and test splits of ``dataset``; see :mod:`mnn.data.locate` for the lookup."""
+    if data_dir is not None:
+        data_dir = check_path(data_dir, "data_dir")
     splits = []
     for split in ("train", "test"):
         images_file, labels_file = dataset.split_files(split)

@@ -8,11 +8,14 @@ uint32 dimensions, then the entries in C order, big-endian. Anything else is rej
 from __future__ import annotations
 
 import gzip
+import math
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from .._validation import check_path, check_shape, describe
 
 #: IDX type codes and the NumPy dtypes they denote (big-endian where multi-byte).
 IDX_TYPES = {
@@ -45,6 +48,17 @@ def parse_idx(content: bytes, source: str, *, shape: Sequence[int] | None = None
     numpy.ndarray
         The entries, in native byte order, with the shape stored in the file.
     """
+    if not isinstance(content, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"content must be the bytes of an IDX file, got {describe(content)}; read a file "
+            "with read_idx(path), or its bytes with Path(path).read_bytes()."
+        )
+    if not isinstance(source, str):
+        raise TypeError(
+            f"source must be a str naming where content came from, got {describe(source)}."
+        )
+    if shape is not None:
+        shape = check_shape(shape, "shape", minimum=0)
     if len(content) < 4:
         raise ValueError(
             f"{source}: truncated IDX file, {len(content)} bytes is shorter than the header."
@@ -74,7 +88,8 @@ def parse_idx(content: bytes, source: str, *, shape: Sequence[int] | None = None
     if shape is not None and dims != tuple(shape):
         raise ValueError(f"{source}: wrong dimensions {dims}, expected {tuple(shape)}.")
     dtype = IDX_TYPES[type_code]
-    expected_size = header_size + int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    # Python integers: a product of uint32 dimensions may exceed int64 and wrap around.
+    expected_size = header_size + math.prod(dims) * dtype.itemsize
     if len(content) < expected_size:
         raise ValueError(
             f"{source}: truncated IDX file, {len(content)} bytes where the header {dims} "
@@ -119,5 +134,5 @@ def read_idx(path: str | Path, *, shape: Sequence[int] | None = None) -> np.ndar
     -------
     numpy.ndarray
     """
-    path = Path(path)
+    path = check_path(path, "path", exists="file")
     return parse_idx(read_bytes(path), str(path), shape=shape)

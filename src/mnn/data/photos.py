@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._validation import check_choice
+
 
 def _motorcycle() -> np.ndarray:
     import skimage.data
@@ -47,8 +49,7 @@ def sample_image(name: str) -> np.ndarray:
     numpy.ndarray
         (H, W, 3) uint8, a fresh copy the caller may modify.
     """
-    if name not in PHOTOS:
-        raise ValueError(f"unknown photo {name!r}; available: {', '.join(sorted(PHOTOS))}.")
+    name = check_choice(name, "name", tuple(PHOTOS))
     image = np.array(PHOTOS[name](), copy=True)
     if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
         raise RuntimeError(

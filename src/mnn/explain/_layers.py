@@ -6,9 +6,10 @@ Works on :class:`~mnn.explain.backends.base.Graph` only, so it is the same for b
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from typing import Any
 
-from .backends.base import Graph, Node
+from .backends.base import GRID_PRESERVING, Graph, Node, TensorOps
 
 # Between global average pooling and the dense layer, CAM allows only what keeps the pooled
 # vector as it is.
@@ -16,7 +17,13 @@ _TRANSPARENT = ("alias", "dropout", "flatten")
 
 
 def _selectable(graph: Graph) -> list[int]:
-    return [i for i, node in enumerate(graph.nodes) if node.layer is not None]
+    """Every node but the input: layers, and PyTorch's functional operations by their name."""
+    return list(range(1, len(graph.nodes)))
+
+
+def _named(graph: Graph) -> list[int]:
+    """The nodes that are layers (not functional operations), for listings."""
+    return [i for i in _selectable(graph) if graph.nodes[i].layer is not None]
 
 
 def _listing(names: list[str], limit: int = 12) -> str:
@@ -29,7 +36,11 @@ def _listing(names: list[str], limit: int = 12) -> str:
 
 def convolution_names(graph: Graph) -> list[str]:
     """Names of the convolutional layers, in execution order."""
-    return [node.name for node in graph.nodes if node.kind == "conv" and node.layer is not None]
+    return [
+        node.name
+        for node in graph.nodes
+        if node.kind in ("conv", "depthwise_conv") and node.layer is not None
+    ]
 
 
 def _candidates(graph: Graph) -> str:
@@ -38,13 +49,9 @@ def _candidates(graph: Graph) -> str:
     if convolutions:
         return (
             f"Its convolutional layers are: {_listing(convolutions)}; layer=None picks the last "
-            "one's output."
+            "feature map that the classifier reads."
         )
-    maps = [
-        graph.nodes[i].name
-        for i in _selectable(graph)
-        if graph.nodes[i].spatial is not None and graph.nodes[i].kind != "input"
-    ]
+    maps = [graph.nodes[i].name for i in _named(graph) if graph.nodes[i].spatial is not None]
     return (
         "It has no convolutional layer of its own (the layers of a nested model cannot be "
         "picked, only the nested model as a whole); its layers with feature maps are: "
@@ -70,7 +77,7 @@ def find_layer(graph: Graph, layer: Any) -> int:
     else:
         matches = [i for i in _selectable(graph) if graph.nodes[i].layer is layer]
     if not matches:
-        names = [graph.nodes[i].name for i in _selectable(graph)]
+        names = [graph.nodes[i].name for i in _named(graph)]
         close = difflib.get_close_matches(layer, names, n=3) if isinstance(layer, str) else []
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         what = repr(layer) if isinstance(layer, str) else f"the {type(layer).__name__} passed"
@@ -92,75 +99,64 @@ def find_layer(graph: Graph, layer: Any) -> int:
     return index
 
 
+def _is_map(node: Node) -> bool:
+    """Whether a node's output is a grid of more than one unit per channel."""
+    return node.kind != "input" and node.spatial not in (None, (1, 1))
+
+
 def default_layer(graph: Graph) -> tuple[int, str]:
-    """The last convolution's output, after the layers that follow it on the same grid.
+    """The last feature map that the classifier head reads, before any pooling.
 
-    Convolutions with a 1x1 output (on a globally pooled map) do not count.
-
-    From the last convolutional layer, follow its consumers while they keep the shape
-    (BatchNorm, activation, identity, a block ending there) and take the last one that can be
-    named: ``head`` in EfficientNet-Lite0, ``conv4_relu`` in the Fashion-MNIST CNN.
+    Walks back from the class scores through the head (dense layers, global pooling, flatten,
+    dropout, anything without a grid of more than one unit) to the first feature map, then back
+    through max and average pooling: the output of the last block after its concatenations,
+    norms, residual sums and activations, which is the map Grad-CAM's authors use and
+    practitioners pick by hand (``layer4`` of a ResNet, DenseNet's features after their final
+    ReLU, the last stage of a ConvNeXt, ``head`` of EfficientNet-Lite0).
 
     Returns
     -------
     (index, note)
         The node and a sentence saying which layer was picked and why.
     """
-    # A convolution on a pooled 1x1 map (a classifier or squeeze-excitation gate) has no map.
-    convolutions = [
-        i
-        for i, node in enumerate(graph.nodes)
-        if node.kind == "conv" and node.spatial not in (None, (1, 1))
-    ]
-    if not convolutions:
-        return _last_feature_maps(graph)
-    run = [convolutions[-1]]
-    for index in range(run[0] + 1, len(graph.nodes)):
-        node = graph.nodes[index]
-        if node.shape != graph.nodes[run[-1]].shape or run[-1] not in node.inputs:
-            break
-        run.append(index)
-    index = [i for i in run if graph.nodes[i].layer is not None][-1]
-    conv = graph.nodes[run[0]]
-    after = [graph.nodes[i].name for i in run[1:] if i < index]
-    # PyTorch operations called as functions in forward() (F.relu, x + skip) have no module
-    # whose output could be captured: say that the map is taken before them.
-    skipped = [repr(graph.nodes[i].name) for i in run if i > index]
-    note = f"layer=None: using {graph.nodes[index].name!r}, the output of the last convolution"
-    note += f" {conv.name!r}" if index != run[0] else ""
-    note += f" (after {', '.join(after)})" if after else ""
-    if skipped:
-        runs = "runs as a function" if len(skipped) == 1 else "run as functions"
-        note += f", before {', '.join(skipped)}, which {runs} and cannot be captured"
+    nodes = graph.nodes
+    index = score_node(graph)[0]
+    while not _is_map(nodes[index]):
+        if not nodes[index].inputs:
+            raise ValueError(
+                "the model has no layer with feature maps (convolutional layers, or a nested "
+                "model that ends in them) before its class scores, so there is nothing to "
+                "explain; CAM and Grad-CAM are for convolutional networks."
+            )
+        inputs = nodes[index].inputs
+        index = next((i for i in inputs if _is_map(nodes[i])), inputs[0])
+    pools = []
+    while nodes[index].kind in ("max_pool", "avg_pool") and nodes[index].inputs:
+        pools.append(nodes[index].name)
+        index = nodes[index].inputs[0]
+    node = nodes[index]
+    note = f"layer=None: using {node.name!r}, the last feature map that the classifier reads"
+    chain = [index]
+    while nodes[chain[-1]].kind in GRID_PRESERVING and len(nodes[chain[-1]].inputs) == 1:
+        chain.append(nodes[chain[-1]].inputs[0])
+    if node.kind not in ("conv", "depthwise_conv") and nodes[chain[-1]].kind in (
+        "conv",
+        "depthwise_conv",
+    ):
+        after = [nodes[i].name for i in reversed(chain[:-1]) if nodes[i].kind != "alias"]
+        note += f" (the output of the convolution {nodes[chain[-1]].name!r}"
+        note += f" after {', '.join(repr(name) for name in after)})" if after else ")"
+    if pools:
+        note += f", before the pooling {', '.join(repr(name) for name in reversed(pools))}"
+    if node.layer is None:
+        note += f"; {node.name!r} is an operation that forward() applies as a function"
     return index, note + "."
 
 
-def _last_feature_maps(graph: Graph) -> tuple[int, str]:
-    """Without convolutional layers of its own (a nested Keras model, functional convolutions),
-    the last layer whose output is a grid of more than one unit."""
-    maps = [
-        i
-        for i in _selectable(graph)
-        if graph.nodes[i].spatial not in (None, (1, 1)) and graph.nodes[i].kind != "input"
-    ]
-    if not maps:
-        raise ValueError(
-            "the model has no layer with feature maps (convolutional layers, or a nested model "
-            "that ends in them), so there is nothing to explain; CAM and Grad-CAM are for "
-            "convolutional networks."
-        )
-    node = graph.nodes[maps[-1]]
-    return maps[-1], (
-        f"layer=None: using {node.name!r} ({node.type_name}), the last layer with feature maps; "
-        "the model has no convolutional layer of its own."
-    )
-
-
 def _unwrap(graph: Graph, index: int) -> int:
-    """The layer whose output ``index`` passes on unchanged: through containers and identities
-    (not to a functional operation, which cannot be captured)."""
+    """The node whose output ``index`` passes on unchanged, through containers and identities."""
     node = graph.nodes[index]
-    while node.kind == "alias" and node.inputs and graph.nodes[node.inputs[0]].layer is not None:
+    while node.kind == "alias" and node.inputs:
         index = node.inputs[0]
         node = graph.nodes[index]
     return index
@@ -181,12 +177,6 @@ def score_node(graph: Graph) -> tuple[int, str]:
     output = graph.nodes[index]
     if output.kind == "softmax":
         index = _unwrap(graph, output.inputs[0])
-        if graph.nodes[index].layer is None:
-            raise ValueError(
-                f"the model ends in a functional softmax ({output.name}) applied to the result "
-                "of another operation; return the logits from the model (drop the final "
-                "softmax) to explain it."
-            )
         note = (
             f"the model ends in a softmax ({output.name!r}): class scores are its input, the "
             f"logits of {graph.nodes[index].name!r}."
@@ -202,6 +192,24 @@ def score_node(graph: Graph) -> tuple[int, str]:
             "CAM and Grad-CAM need a classifier with (N, classes) outputs."
         )
     return index, note
+
+
+@dataclass(frozen=True)
+class PreActivation:
+    """A replacement: the layer's linear map without its activation (a Keras
+    ``Dense(activation="softmax")`` read as logits)."""
+
+    def __call__(self, ops: TensorOps, node: Node, inputs: list, output: Any) -> Any:
+        """The layer's output before its activation."""
+        parameters = ops.parameters(node)
+        return ops.linear(node, inputs[0], parameters.weight, parameters.bias)
+
+
+def logits(graph: Graph) -> tuple[int, str, dict[int, PreActivation]]:
+    """The node of the class scores (see :func:`score_node`), the note, and the replacement
+    that makes the node's output the logits (for a dense layer with a softmax activation)."""
+    index, note = score_node(graph)
+    return index, note, {index: PreActivation()} if graph.nodes[index].softmax else {}
 
 
 def cam_layer(graph: Graph, score: int, layer: Any) -> tuple[int, str]:
@@ -243,13 +251,6 @@ def cam_layer(graph: Graph, score: int, layer: Any) -> tuple[int, str]:
         pooled = nodes[pooled].inputs[0]
         aliases.add(pooled)
     feature = nodes[index].inputs[0]
-    if nodes[feature].layer is None:
-        raise ValueError(
-            f"the global average pooling {nodes[index].name!r} reads {nodes[feature].name!r}, "
-            "the result of a functional operation in forward(), which cannot be captured; make "
-            "it a module (e.g. nn.ReLU() instead of F.relu) to explain the model with CAM, or "
-            "use mnn.explain.grad_cam."
-        )
     if layer is None:
         note = (
             f"layer=None: using {nodes[feature].name!r}, the layer that feeds the global "

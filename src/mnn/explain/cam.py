@@ -32,7 +32,7 @@ from .._validation import check_array, describe
 from . import _layers
 from ._targets import parse_target
 from .backends import backend_of
-from .backends.base import Capture, Graph
+from .backends.base import Graph, Objective, channels_first
 
 logger = logging.getLogger("mnn")
 
@@ -116,13 +116,20 @@ def _choose_layer(graph: Graph, score: int, layer: Any, method: str) -> tuple[in
     return index, f"layer {graph.nodes[index].name!r}."
 
 
-def _maps(method: str, capture: Capture, dense_weight: np.ndarray | None) -> np.ndarray:
-    """(N, k, h, w) maps of the k captured classes of every image."""
-    activations = capture.activations.astype(np.float64)
+def _maps(
+    method: str,
+    activations: np.ndarray,
+    gradients: np.ndarray | None,
+    classes: np.ndarray,
+    dense_weight: np.ndarray | None,
+) -> np.ndarray:
+    """(N, k, h, w) maps of the k classes of every image, from (N, C, h, w) activations and
+    (k, N, C, h, w) gradients."""
+    activations = activations.astype(np.float64)
     if method == "cam":
-        weights = dense_weight.astype(np.float64)[capture.classes]
+        weights = dense_weight.astype(np.float64)[classes]
         return np.einsum("nkc,nchw->nkhw", weights, activations)
-    gradients = capture.gradients.astype(np.float64)
+    gradients = gradients.astype(np.float64)
     if method == "grad_cam":
         weights = grad_cam_weights(gradients)
     else:
@@ -135,25 +142,32 @@ def _explain(model: Any, images: Any, layer: Any, target: Any, method: str) -> C
     images = check_images(images, backend.layout, backend.dtype(model))
     targets = parse_target(target, len(images))
     graph = backend.graph(model, images.shape[1:])
-    score, score_note = _layers.score_node(graph)
+    score, score_note, replace = _layers.logits(graph)
     targets.check(graph.nodes[score].shape[-1])
     index, note = _choose_layer(graph, score, layer, method)
     if layer is None:
         logger.info("%s: %s", method, note)
-    capture = backend.capture(
-        model, images, graph, index, score, targets.classes, targets.top, method != "cam"
+    run = backend.run(
+        model,
+        graph,
+        images,
+        objective=Objective(score, classes=targets.classes, top=targets.top),
+        keep=(index, score),
+        wrt=(index,) if method != "cam" else (),
+        replace=replace,
     )
-    dense_weight = backend.dense_parameters(graph.nodes[score])[0] if method == "cam" else None
-    maps = _maps(method, capture, dense_weight)
-    classes = capture.classes
-    scores = np.take_along_axis(capture.logits, classes, axis=1)
+    activations = channels_first(run.outputs[index], backend.layout)
+    gradients = channels_first(run.gradients[index], backend.layout) if method != "cam" else None
+    dense_weight = backend.parameters(graph.nodes[score]).weight if method == "cam" else None
+    maps = _maps(method, activations, gradients, run.classes, dense_weight)
+    classes, scores = run.classes, run.values
     if not targets.ranked:
         maps, classes, scores = maps[:, 0], classes[:, 0], scores[:, 0]
     return CamResult(
         heatmaps=maps,
         classes=classes,
         scores=scores,
-        logits=capture.logits,
+        logits=run.outputs[score],
         layer=graph.nodes[index].name,
         method=method,
         input_size=graph.input_size,
@@ -241,9 +255,10 @@ def grad_cam(model: Any, images: Any, layer: Any = None, target: Any = "top") ->
     images
         (N, C, H, W) for PyTorch or (N, H, W, C) for Keras, in the model's dtype.
     layer
-        A layer name or object with (h, w) feature maps; ``None`` picks the output of the last
-        convolution (after its BatchNorm and activation, unless a PyTorch ``forward`` applies
-        them as functions, ``F.relu``, which have no output to capture) and says which in
+        A layer name or object with (h, w) feature maps (in PyTorch also an operation that
+        ``forward`` applies as a function, by its graph name such as ``"relu:57"``); ``None``
+        picks the last feature map that the classifier head reads, before any pooling (after
+        the last block's norms, residual sums and activations) and says which in
         ``result.note`` (and at INFO level on the ``"mnn"`` logger).
     target
         A class index, a list of one class per image, ``"top"`` or ``("top", k)``.

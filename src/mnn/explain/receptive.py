@@ -25,12 +25,10 @@ import numpy as np
 from .._validation import check_array, check_choice, describe
 from . import _layers
 from .backends import backend_of
-from .backends.base import Graph
+from .backends.base import GRID_PRESERVING, WINDOWS, Graph
 from .cam import CamResult
 
 MODES = ("bilinear", "roi")
-_WINDOWS = ("conv", "pool", "pad")
-_FOLLOWED = ("alias", "dropout", "pointwise")
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,7 @@ def _sources(graph: Graph, index: int) -> list[int]:
     followed.
     """
     node = graph.nodes[index]
-    if node.kind in _WINDOWS:
+    if node.kind in WINDOWS:
         return list(node.inputs[:1])
     return [i for i in node.inputs if graph.nodes[i].spatial == node.spatial]
 
@@ -109,7 +107,7 @@ def _field_of(graph: Graph, target: int) -> tuple[np.ndarray, np.ndarray, np.nda
         sources = [fields[i] for i in _sources(graph, index)]
         if node.kind == "input":
             fields[index] = (np.zeros(2, int), np.zeros(2, int), np.ones(2, int))
-        elif node.kind in _WINDOWS:
+        elif node.kind in WINDOWS:
             (start, end, jump), geometry = sources[0], node.geometry
             extent = np.array(geometry.dilation) * (np.array(geometry.kernel) - 1)
             padding = np.array(geometry.padding)
@@ -118,7 +116,7 @@ def _field_of(graph: Graph, target: int) -> tuple[np.ndarray, np.ndarray, np.nda
                 end + (extent - padding) * jump,
                 jump * np.array(geometry.stride),
             )
-        elif node.kind in _FOLLOWED and sources:
+        elif node.kind in GRID_PRESERVING and sources:
             jumps = sorted({tuple(int(j) for j in field[2]) for field in sources})
             if len(jumps) > 1:
                 raise ValueError(

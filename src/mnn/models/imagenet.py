@@ -14,14 +14,17 @@ import numpy as np
 
 from .._frameworks import FRAMEWORKS, framework_of
 from .._validation import check_array, check_choice, check_positive_int, describe
-from ._inference import forward
-from .efficientnet import INPUT_SIZE, NUM_CLASSES
+from .efficientnet.spec import INPUT_SIZE, NUM_CLASSES
+from .inference import forward
 
 #: The fraction of the short side kept by the evaluation centre crop (224 / 256).
 CROP_FRACTION = 0.875
 #: (x - PIXEL_OFFSET) / PIXEL_SCALE maps 0-255 pixels to about [-1, 1], as in training.
 PIXEL_OFFSET = 127.0
 PIXEL_SCALE = 128.0
+#: Images per forward pass in :func:`logits`, which bounds the memory that the feature maps of
+#: a large batch would take.
+INFERENCE_BATCH = 32
 
 
 class Prediction(NamedTuple):
@@ -232,7 +235,7 @@ def logits(model: Any, x: np.ndarray) -> np.ndarray:
         A preprocessed float32 batch in the model's layout (see :func:`check_inputs`).
     """
     framework = framework_of(model)
-    return forward(model, check_inputs(x, framework))
+    return forward(model, check_inputs(x, framework), INFERENCE_BATCH)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 from scipy.special import expit
 
-from .._validation import describe
+from .._validation import check_array, describe
 
 
 class Activation(ABC):
@@ -24,10 +24,29 @@ class Activation(ABC):
     def __init__(self) -> None:
         self._output: np.ndarray | None = None
 
-    @abstractmethod
     def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """A = f(Z), same shape as ``z``, written into ``out`` if given (``out`` may be ``z``
-        itself, as layers pass their own Z to save memory)."""
+        itself, as layers pass their own Z to save memory).
+
+        Parameters
+        ----------
+        z
+            Floating array of any shape; an empty batch gives an empty result.
+        out
+            ``None``, or a floating array of the shape of ``z`` that receives A.
+        """
+        check_array(z, f"the input z of {type(self).__name__}", dtype_kind="f")
+        self._check_z(z)
+        if out is not None and out is not z:
+            check_array(out, "out", shape=z.shape, dtype_kind="f")
+        return self._evaluate(z, out)
+
+    def _check_z(self, z: np.ndarray) -> None:  # noqa: B027 (most functions need no more)
+        """Further checks of ``z`` than being a floating array, where the function needs them."""
+
+    @abstractmethod
+    def _evaluate(self, z: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+        """A = f(Z) for a checked ``z``; remember what ``backprop`` needs."""
 
     @abstractmethod
     def backprop(self, delta: np.ndarray) -> np.ndarray:
@@ -42,6 +61,7 @@ class Activation(ABC):
                 f"{type(self).__name__}.backprop needs delta = ∂L/∂A of the shape of the last "
                 f"output, {self._output.shape}; got {describe(delta)}."
             )
+        check_array(delta, "delta", dtype_kind="f")
         return self._output
 
     def __repr__(self) -> str:
@@ -51,7 +71,7 @@ class Activation(ABC):
 class Identity(Activation):
     """f(z) = z."""
 
-    def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def _evaluate(self, z: np.ndarray, out: np.ndarray | None) -> np.ndarray:
         if out is not None and out is not z:
             np.copyto(out, z)
             z = out
@@ -68,7 +88,7 @@ class ReLU(Activation):
 
     factor = float(np.sqrt(2.0))
 
-    def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def _evaluate(self, z: np.ndarray, out: np.ndarray | None) -> np.ndarray:
         self._output = np.maximum(z, 0, out=out)
         return self._output
 
@@ -82,7 +102,7 @@ class Sigmoid(Activation):
 
     factor = 4.0
 
-    def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def _evaluate(self, z: np.ndarray, out: np.ndarray | None) -> np.ndarray:
         self._output = expit(z, out=out)
         return self._output
 
@@ -94,7 +114,7 @@ class Sigmoid(Activation):
 class Tanh(Activation):
     """f(z) = tanh z, f' = 1 - f²."""
 
-    def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def _evaluate(self, z: np.ndarray, out: np.ndarray | None) -> np.ndarray:
         self._output = np.tanh(z, out=out)
         return self._output
 
@@ -111,7 +131,14 @@ class SoftMax(Activation):
     :class:`~mnn.nn.losses.CrossEntropy` uses directly.
     """
 
-    def evaluate(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def _check_z(self, z: np.ndarray) -> None:
+        if z.ndim == 0 or z.shape[-1] == 0:
+            raise ValueError(
+                f"the input z of SoftMax needs at least one class along its last axis, got "
+                f"{describe(z)}."
+            )
+
+    def _evaluate(self, z: np.ndarray, out: np.ndarray | None) -> np.ndarray:
         # Subtracting the row maximum keeps exp from overflowing and leaves A unchanged.
         shifted = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
         np.exp(shifted, out=shifted)

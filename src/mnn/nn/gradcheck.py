@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, describe
+from .._validation import check_array, check_nonempty, check_scalar, check_seed, describe
 from .activations import Activation
 from .layers import Layer
 from .network import SequentialNet
@@ -18,10 +18,27 @@ def relative_error(computed: np.ndarray, reference: np.ndarray) -> float:
     """``max|computed - reference| / max(max|computed|, max|reference|)``, 0 if both vanish.
 
     A norm-wise relative error: entries near zero do not inflate it, as they would entry-wise.
+
+    Parameters
+    ----------
+    computed, reference
+        Finite real arrays of one shape (any, empty included: their error is 0).
+
+    Returns
+    -------
+    float
+        At least 0; at most 2.
     """
-    computed, reference = np.asarray(computed), np.asarray(reference)
+    check_array(computed, "computed", dtype_kind="fiu", finite=True)
+    check_array(reference, "reference", dtype_kind="fiu", finite=True)
     if computed.shape != reference.shape:
         raise ValueError(f"shapes differ: {computed.shape} and {reference.shape}.")
+    return _relative_error(computed, reference)
+
+
+def _relative_error(computed: np.ndarray, reference: np.ndarray) -> float:
+    """:func:`relative_error` without the checks: NaN when an entry is NaN (a broken gradient)."""
+    computed, reference = computed.astype(np.float64), reference.astype(np.float64)
     scale = max(np.max(np.abs(computed), initial=0.0), np.max(np.abs(reference), initial=0.0))
     if scale == 0:
         return 0.0
@@ -68,7 +85,7 @@ def gradcheck(
         For a network: integer labels (n,) or targets. For a layer or activation: ∂L/∂(output),
         by default drawn from N(0, 1) with ``seed``.
     step
-        The difference step h.
+        The difference step h, a positive number.
     seed
         Seed for the default ``y``.
 
@@ -76,11 +93,14 @@ def gradcheck(
     -------
     dict
         :func:`relative_error` per tensor: "input" and the parameter names for a layer or an
-        activation, "<layer>.<parameter>" for a network.
+        activation, "<layer>.<parameter>" for a network; NaN where backpropagation gives NaN.
     """
-    check_array(x, "x", dtype_kind="f")
+    check_array(x, "x", dtype_kind="f", finite=True)
     if x.dtype != np.float64:
         raise TypeError(f"gradcheck needs float64 inputs and parameters, got {describe(x)}.")
+    check_nonempty(x, "x", hint="a gradient check of no samples would check nothing")
+    step = check_scalar(step, "step", low=0.0, include="neither")
+    seed = check_seed(seed)
     x = np.array(x)
     if isinstance(model, SequentialNet):
         return _check_network(model, x, y, step)
@@ -111,7 +131,7 @@ def _check_function(
 
     tensors = {"input": x, **parameters}
     return {
-        name: relative_error(analytic[name], central_differences(loss, tensor, step))
+        name: _relative_error(analytic[name], central_differences(loss, tensor, step))
         for name, tensor in tensors.items()
     }
 
@@ -131,6 +151,6 @@ def _check_network(
         return net.loss.evaluate(net.evaluate(x, batch_size=None), targets)
 
     return {
-        name: relative_error(analytic[name], central_differences(loss, tensor, step))
+        name: _relative_error(analytic[name], central_differences(loss, tensor, step))
         for name, tensor in net.parameters().items()
     }

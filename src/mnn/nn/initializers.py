@@ -10,6 +10,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from .._validation import check_scalar, check_shape, check_size, describe
+
 
 class Initializer(ABC):
     """Draws initial weights. ``uses_activation_factor``: the layer multiplies the draw by
@@ -17,11 +19,36 @@ class Initializer(ABC):
 
     uses_activation_factor: bool = False
 
-    @abstractmethod
     def __call__(
         self, shape: tuple[int, ...], fan_in: int, fan_out: int, rng: np.random.Generator
     ) -> np.ndarray:
-        """A float64 array of ``shape``."""
+        """A float64 array of ``shape``.
+
+        Parameters
+        ----------
+        shape
+            Shape of the weights, a tuple of positive integers.
+        fan_in, fan_out
+            Positive integers (see above).
+        rng
+            The generator to draw from, e.g. ``np.random.default_rng(0)``.
+        """
+        shape = check_shape(shape, "shape")
+        fan_in = check_scalar(fan_in, "fan_in", int, low=1)
+        fan_out = check_scalar(fan_out, "fan_out", int, low=1)
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(
+                f"rng must be a numpy.random.Generator such as np.random.default_rng(0), got "
+                f"{describe(rng)}."
+            )
+        check_size(shape, f"initial weights of shape {shape}")
+        return self._draw(shape, fan_in, fan_out, rng)
+
+    @abstractmethod
+    def _draw(
+        self, shape: tuple[int, ...], fan_in: int, fan_out: int, rng: np.random.Generator
+    ) -> np.ndarray:
+        """The draw itself, for checked arguments."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -37,7 +64,7 @@ class RandnAverage(Initializer):
 
     uses_activation_factor = True
 
-    def __call__(
+    def _draw(
         self, shape: tuple[int, ...], fan_in: int, fan_out: int, rng: np.random.Generator
     ) -> np.ndarray:
         return rng.standard_normal(shape) / np.sqrt((fan_in + fan_out) / 2)
@@ -46,7 +73,7 @@ class RandnAverage(Initializer):
 class He(Initializer):
     """He et al. (2015): N(0, 2/fan_in), for ReLU layers."""
 
-    def __call__(
+    def _draw(
         self, shape: tuple[int, ...], fan_in: int, fan_out: int, rng: np.random.Generator
     ) -> np.ndarray:
         return rng.standard_normal(shape) * np.sqrt(2 / fan_in)
@@ -56,7 +83,7 @@ class Glorot(Initializer):
     """Glorot and Bengio (2010): uniform on [-r, r] with r = √(6/(fan_in + fan_out)), the
     default of Keras."""
 
-    def __call__(
+    def _draw(
         self, shape: tuple[int, ...], fan_in: int, fan_out: int, rng: np.random.Generator
     ) -> np.ndarray:
         limit = np.sqrt(6 / (fan_in + fan_out))

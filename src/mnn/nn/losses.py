@@ -6,12 +6,16 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .._validation import check_array, describe
+from .._validation import check_array, check_nonempty, describe
 from .activations import Activation, SoftMax
 
 
 class Loss(ABC):
-    """A loss between the network's output ``a`` and the targets ``y``, both (n, k)."""
+    """A loss between the network's output ``a`` and the targets ``y``, both (n, k).
+
+    A loss is a mean over the n samples: a batch of none is refused (see
+    :mod:`mnn._validation`), for its value and its gradient alike.
+    """
 
     @abstractmethod
     def evaluate(self, a: np.ndarray, y: np.ndarray) -> float:
@@ -23,11 +27,13 @@ class Loss(ABC):
 
     def output_delta(self, afun: Activation, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Δ = ∂L/∂Z of an output layer with activation ``afun`` whose last output was ``a``."""
+        _check_activation(afun)
         return afun.backprop(self.gradient(a, y))
 
     def _check(self, a: np.ndarray, y: np.ndarray) -> None:
         check_array(a, "the output a", dtype_kind="f")
         check_array(y, "the targets y", dtype_kind="f")
+        check_nonempty(a, "the output a", hint="a loss is a mean over the samples of a batch")
         if a.shape != y.shape:
             raise ValueError(
                 f"{type(self).__name__}: the targets y must have the shape of the network's "
@@ -59,6 +65,7 @@ class CrossEntropy(Loss):
     def output_delta(self, afun: Activation, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """After a :class:`SoftMax`, the combined gradient Δ = (A ⊙ s - Y)/n with s_i = Σ_k y_ik,
         i.e. (A - Y)/n for targets whose rows sum to 1; else the chain rule."""
+        _check_activation(afun)
         if isinstance(afun, SoftMax):
             self._check(a, y)
             return (a * y.sum(axis=-1, keepdims=True) - y) / len(a)
@@ -75,3 +82,10 @@ class MeanSquaredError(Loss):
     def gradient(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         self._check(a, y)
         return (a - y) / len(a)
+
+
+def _check_activation(afun: object) -> None:
+    if not isinstance(afun, Activation):
+        raise TypeError(
+            f"afun must be the mnn.nn activation that produced a, got {describe(afun)}."
+        )

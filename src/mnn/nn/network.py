@@ -8,7 +8,17 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import DTypeLike
 
-from .._validation import check_array, check_int_tuple, check_positive_int, describe
+from .._validation import (
+    check_array,
+    check_bool,
+    check_callable,
+    check_float_dtype,
+    check_nonempty,
+    check_positive_int,
+    check_seed,
+    check_shape,
+    describe,
+)
 from .activations import Activation
 from .initializers import Initializer
 from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ParametricLayer
@@ -46,15 +56,13 @@ class SequentialNet:
     ) -> None:
         if not isinstance(input_shape, (tuple, list)) or not input_shape:
             raise TypeError(f"input_shape must be a tuple like (1, 28, 28), got {input_shape!r}.")
-        self.input_shape = check_int_tuple(input_shape, "input_shape", len(input_shape))
+        self.input_shape = check_shape(input_shape, "input_shape")
         if loss is not None and not isinstance(loss, Loss):
             raise TypeError(f"loss must be an mnn.nn loss such as CrossEntropy(), got {loss!r}.")
         self.loss = CrossEntropy() if loss is None else loss
-        self.dtype = np.dtype(dtype)
-        if self.dtype.kind != "f":
-            raise TypeError(f"dtype must be a floating type such as np.float32, got {dtype!r}.")
+        self.dtype = check_float_dtype(dtype)
         self.layers: list[Layer] = []
-        self._rng = np.random.default_rng(seed)
+        self._rng = np.random.default_rng(check_seed(seed))
 
     # ----------------------------------------------------------------------------- building
     @property
@@ -137,18 +145,35 @@ class SequentialNet:
 
     # ---------------------------------------------------------------------------- computing
     def evaluate(self, x: np.ndarray, batch_size: int | None = 1000) -> np.ndarray:
-        """The output for ``x`` of shape ``(N, *input_shape)``, ``batch_size`` samples at a time."""
+        """The output for ``x`` of shape ``(N, *input_shape)``, ``batch_size`` samples at a time.
+
+        An empty batch gives an empty output, ``(0, *output_shape)``. An output that is not
+        finite raises ``FloatingPointError``, naming where NaN or infinity first appears (in the
+        input, a parameter, or the first layer that overflows).
+        """
         self._check_inputs(x)
         step = (
             max(len(x), 1) if batch_size is None else check_positive_int(batch_size, "batch_size")
         )
-        outputs = [self._forward(x[start : start + step]) for start in range(0, len(x), step)]
+        outputs = []
+        for start in range(0, len(x), step):
+            batch = x[start : start + step]
+            output = self._forward(batch)
+            if not np.all(np.isfinite(output)):
+                where = self._first_nonfinite(batch)
+                raise FloatingPointError(
+                    f"the output for samples {start} .. {start + len(batch) - 1} is not finite: "
+                    f"{where}"
+                )
+            outputs.append(output)
         return np.concatenate(outputs) if outputs else np.empty((0, *self.output_shape), self.dtype)
 
     def backprop(self, x: np.ndarray, y: np.ndarray) -> float:
         """Forward and backward pass on one batch; returns the loss and leaves the gradients
-        in the layers (see ``gradients``). ``y``: integer labels (n,) or targets (n, k)."""
+        in the layers (see ``gradients``). ``y``: integer labels (n,) or targets (n, k).
+        The loss is a mean over the batch, so ``x`` must hold at least one sample."""
         self._check_inputs(x)
+        check_nonempty(x, "x", hint="the loss is a mean over the samples of a batch")
         loss, _ = self._step(x, self._targets(y, len(x))[0])
         return loss
 
@@ -273,6 +298,8 @@ class SequentialNet:
         """
         if not self.layers:
             raise ValueError("the network has no layers yet; add some before training.")
+        seed = check_seed(seed)
+        verbose = check_bool(verbose, "verbose")
         self._check_inputs(x)
         targets, labels = self._targets(y, len(x))
         validation = None
@@ -328,7 +355,10 @@ class SequentialNet:
 
     # ------------------------------------------------------------------------------ display
     def summary(self, print_fn: Callable[[str], object] = print) -> None:
-        """Print a table of the layers like Keras' ``Model.summary``."""
+        """Print a table of the layers like Keras' ``Model.summary``.
+
+        ``print_fn`` receives the whole table as one string (default :func:`print`)."""
+        check_callable(print_fn, "print_fn", "print_fn(text)")
         rows = [("Layer (type)", "Output Shape", "Param #")]
         for layer in self.layers:
             count = sum(value.size for value in layer.parameters().values())

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import check_positive_real
+from .._validation import check_array, check_positive_real, describe
 
 
 class Optimizer(ABC):
@@ -19,16 +19,43 @@ class Optimizer(ABC):
 
     def __init__(self, learning_rate: float) -> None:
         self.learning_rate = check_positive_real(learning_rate, "learning_rate")
+        self._shapes: list[tuple[int, ...]] | None = None
 
     def update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
-        """One step: ``params[i]`` moves in place using ``grads[i]``."""
+        """One step: ``params[i]`` moves in place using ``grads[i]``.
+
+        Parameters
+        ----------
+        params
+            A list of writeable floating arrays, the same ones (by position and shape) at every
+            call: the optimizer's state belongs to them.
+        grads
+            A list of floating arrays of the shapes of ``params``.
+        """
+        _check_list(params, "params")
+        _check_list(grads, "grads")
         if len(params) != len(grads):
-            raise ValueError(f"got {len(params)} parameters but {len(grads)} gradients.")
+            raise ValueError(
+                f"params and grads must have one gradient per parameter, got {len(params)} "
+                f"parameters but {len(grads)} gradients."
+            )
         for index, (param, grad) in enumerate(zip(params, grads, strict=True)):
+            check_array(param, f"params[{index}]", dtype_kind="f")
+            check_array(grad, f"grads[{index}]", dtype_kind="f")
             if param.shape != grad.shape:
                 raise ValueError(
                     f"parameter {index} has shape {param.shape} but its gradient {grad.shape}."
                 )
+            if not param.flags.writeable:
+                raise ValueError(f"params[{index}] is read-only; the optimizer moves it in place.")
+        shapes = [param.shape for param in params]
+        if self._shapes is None:
+            self._shapes = shapes
+        elif shapes != self._shapes:
+            raise ValueError(
+                f"this {type(self).__name__} keeps a state for parameters of shapes "
+                f"{self._shapes}, got {shapes}; use a new optimizer for other parameters."
+            )
         self._step(params, grads)
 
     @abstractmethod
@@ -111,3 +138,9 @@ def _fraction(value: float, name: str) -> float:
     if value >= 1:
         raise ValueError(f"{name} must lie in [0, 1), got {value!r}.")
     return value
+
+
+def _check_list(value: object, name: str) -> None:
+    """Refuse anything but a list or tuple of arrays (one bare array included)."""
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a list of NumPy arrays, got {describe(value)}.")

@@ -14,6 +14,8 @@ from .losses import Loss
 
 History = dict[str, list[float]]
 Step = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+#: Samples per forward pass when the PyTorch and Keras ports predict the validation data.
+VALIDATION_BATCH = 1000
 
 
 def minibatches(n: int, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:

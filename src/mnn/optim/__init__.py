@@ -2,6 +2,11 @@
 
 Every method is called as ``method(fun, grad, [hess,] x0, **options)`` and returns an
 :class:`~mnn.optim.result.OptimizeResult`; see :mod:`mnn.optim.descent` for when and how they stop.
+
+Every inner product is summed by NumPy in an order that does not depend on the CPU or on the BLAS
+library (:mod:`mnn.optim.inner_products`), so BFGS and L-BFGS take the same steps, bit for bit,
+on every machine with the same NumPy. Only the linear solves round as the machine's BLAS does:
+Newton's (SuperLU or LAPACK) and the Cholesky solve of ``bfgs(..., form="direct")``.
 """
 
 from .bfgs import bfgs

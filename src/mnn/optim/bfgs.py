@@ -7,8 +7,9 @@ from collections.abc import Callable
 import numpy as np
 import scipy.linalg
 
-from .._validation import check_choice
+from .._validation import check_choice, check_size
 from .descent import Callback, DirectionFailure, check_start, descend
+from .inner_products import dot, matvec
 from .line_search import Armijo, StrongWolfe, first_trial_step
 from .objective import Objective
 from .result import OptimizeResult
@@ -33,7 +34,7 @@ class DenseBFGSDirection:
 
     def direction(self, x: np.ndarray, grad: np.ndarray) -> np.ndarray:
         if self.form == "inverse":
-            return -(self.matrix @ grad)
+            return -matvec(self.matrix, grad)
         try:
             factor = scipy.linalg.cho_factor(self.matrix)
         except np.linalg.LinAlgError:
@@ -50,7 +51,7 @@ class DenseBFGSDirection:
             return False
         inverse = self.form == "inverse"
         if not self.updated:
-            gamma = float(y @ s) / float(y @ y)
+            gamma = dot(y, s) / dot(y, y)
             self.matrix *= gamma if inverse else 1.0 / gamma
             self.updated = True
         update = bfgs_inverse_update if inverse else bfgs_direct_update
@@ -106,7 +107,12 @@ def bfgs(
     OptimizeResult
     """
     x0 = check_start(x0)
-    check_choice(form, "form", ("inverse", "direct"))
+    form = check_choice(form, "form", ("inverse", "direct"))
+    check_size(
+        (x0.size, x0.size),
+        f"the dense {x0.size} x {x0.size} approximation of BFGS",
+        hint="use lbfgs for large n.",
+    )
     objective = Objective(fun, grad, x0.size)
     return descend(
         objective,

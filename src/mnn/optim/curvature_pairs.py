@@ -17,7 +17,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .._validation import check_positive_int
+from .._validation import check_array, check_callable, check_positive_int, check_size
+from .inner_products import dot
+from .updates import require_positive_curvature
 
 
 class CurvaturePairs:
@@ -34,11 +36,13 @@ class CurvaturePairs:
     def __init__(self, m: int, n: int) -> None:
         self.m = m = check_positive_int(m, "m")
         n = check_positive_int(n, "n")
+        check_size((2 * m, n), f"the memory of {m} curvature pairs of length {n}")
         self.s = np.empty((m, n))
         self.y = np.empty((m, n))
         self.rho = np.empty(m)
         self._count = 0  # pairs pushed so far; the newest sits at (count - 1) % m
         self._alpha = np.empty(m)
+        self._work = np.empty(n)  # scratch for the elementwise products of the two loops
 
     def __len__(self) -> int:
         return min(self._count, self.m)
@@ -46,12 +50,18 @@ class CurvaturePairs:
     def push(self, s: np.ndarray, y: np.ndarray) -> None:
         """Store a pair, dropping the oldest when ``m`` are already kept.
 
-        The caller must have checked :math:`s^\\top y > 0` (see ``has_positive_curvature``).
+        Parameters
+        ----------
+        s, y
+            Finite floating arrays of shape ``(n,)`` that :func:`has_positive_curvature`
+            accepts: others are refused, since they would make :math:`H_k` indefinite.
         """
+        check_array(s, "s", shape=self.s.shape[1:], dtype_kind="f")
+        require_positive_curvature(s, y, "it would make H_k indefinite")
         slot = self._count % self.m
         self.s[slot] = s
         self.y[slot] = y
-        self.rho[slot] = 1.0 / float(s @ y)
+        self.rho[slot] = 1.0 / dot(s, y)
         self._count += 1
 
     def _order(self) -> list[int]:
@@ -76,14 +86,16 @@ class CurvaturePairs:
         numpy.ndarray
             Shape ``(n,)``.
         """
+        check_array(v, "v", shape=self.s.shape[1:], dtype_kind="f")
+        check_callable(initial, "initial", "initial(q) -> ndarray of shape (n,)")
         order = self._order()
-        alpha = self._alpha
+        alpha, work = self._alpha, self._work
         q = v.copy()
         for i in reversed(order):
-            alpha[i] = self.rho[i] * float(self.s[i] @ q)
-            q -= alpha[i] * self.y[i]
-        r = initial(q)
+            alpha[i] = self.rho[i] * dot(self.s[i], q, work)
+            q -= np.multiply(alpha[i], self.y[i], out=work)
+        r = check_array(initial(q), "initial(q)", shape=v.shape, dtype_kind="f")
         for i in order:
-            beta = self.rho[i] * float(self.y[i] @ r)
-            r += (alpha[i] - beta) * self.s[i]
+            beta = self.rho[i] * dot(self.y[i], r, work)
+            r += np.multiply(alpha[i] - beta, self.s[i], out=work)
         return r

@@ -16,6 +16,7 @@ from .._validation import (
 )
 from .curvature_pairs import CurvaturePairs
 from .descent import Callback, check_start, descend
+from .inner_products import dot
 from .line_search import Armijo, StrongWolfe, first_trial_step
 from .objective import Objective
 from .result import OptimizeResult
@@ -102,7 +103,7 @@ class LBFGSDirection:
         self.pairs.push(s, y)
         if self.scaled:
             H0y = y if self.H0 is None else self.H0(y.copy())
-            self.gamma = float(s @ y) / float(y @ H0y)
+            self.gamma = dot(s, y) / dot(y, H0y)
         return True
 
 

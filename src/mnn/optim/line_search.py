@@ -19,7 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_positive_int, check_positive_real
+from .._validation import (
+    check_array,
+    check_positive_int,
+    check_positive_real,
+    check_scalar,
+    describe,
+)
+from .inner_products import dot, norm
 from .objective import Objective
 
 
@@ -55,7 +62,29 @@ def _failure(message: str) -> LineSearchResult:
     return LineSearchResult(False, math.nan, None, math.nan, None, message)
 
 
+def _check_search(
+    objective: Objective, x: np.ndarray, fun: float, grad: np.ndarray, p: np.ndarray, step: float
+) -> float:
+    """Check a line search's arguments; return the slope :math:`\\phi'(0) = g^\\top p`."""
+    if not isinstance(objective, Objective):
+        raise TypeError(
+            f"objective must be an mnn.optim.objective.Objective, got {describe(objective)}; "
+            "wrap fun and grad as Objective(fun, grad, n)."
+        )
+    check_array(x, "x", shape=(objective.n,), dtype_kind="f")
+    check_scalar(fun, "fun", hint="pass f(x), the objective's finite value at x.")
+    check_array(grad, "grad", shape=x.shape, dtype_kind="f")
+    check_array(p, "p", shape=x.shape, dtype_kind="f")
+    check_scalar(step, "step", low=0.0, include="neither", hint="the first trial step length.")
+    return dot(grad, p)
+
+
 def _not_descent(slope: float) -> LineSearchResult:
+    if not math.isfinite(slope):
+        return _failure(
+            f"g^T p = {slope} is not finite: the gradient or the search direction holds NaN or "
+            "infinite values."
+        )
     return _failure(
         f"the search direction p is not a descent direction (g^T p = {slope:.3g} >= 0); "
         "for a quasi-Newton method this means the inverse-Hessian approximation lost positive "
@@ -111,8 +140,24 @@ class StrongWolfe:
         p: np.ndarray,
         step: float = 1.0,
     ) -> LineSearchResult:
-        """Search along ``p`` from ``x`` (with ``f = fun``, ``g = grad`` there) from ``step``."""
-        slope0 = float(grad @ p)
+        """Search along ``p`` from ``x`` (with ``f = fun``, ``g = grad`` there) from ``step``.
+
+        Parameters
+        ----------
+        objective
+            The counted objective, :class:`~mnn.optim.objective.Objective`, of dimension n.
+        x, grad, p
+            Floating arrays of shape ``(n,)``: the point, the gradient there, the direction.
+        fun
+            The finite value of :math:`f` at ``x``.
+        step
+            The first trial step length, a positive number.
+
+        Returns
+        -------
+        LineSearchResult
+        """
+        slope0 = _check_search(objective, x, fun, grad, p, step)
         if not slope0 < 0.0:
             return _not_descent(slope0)
         sufficient = self.c1 * slope0
@@ -127,7 +172,7 @@ class StrongWolfe:
             if not math.isfinite(f_new):
                 return x_new, math.inf, None, math.nan
             g_new = objective.grad(x_new)
-            slope = float(g_new @ p)
+            slope = dot(g_new, p)
             if not math.isfinite(slope):
                 return x_new, math.inf, None, math.nan
             return x_new, f_new, g_new, slope
@@ -226,8 +271,9 @@ class Armijo:
         p: np.ndarray,
         step: float = 1.0,
     ) -> LineSearchResult:
-        """Backtrack along ``p`` from ``x`` (where ``f = fun`` and ``g = grad``) from ``step``."""
-        slope0 = float(grad @ p)
+        """Backtrack along ``p`` from ``x`` (where ``f = fun`` and ``g = grad``) from ``step``;
+        the arguments are those of :meth:`StrongWolfe.__call__`."""
+        slope0 = _check_search(objective, x, fun, grad, p, step)
         if not slope0 < 0.0:
             return _not_descent(slope0)
         alpha = step
@@ -261,18 +307,18 @@ def first_trial_step(p: np.ndarray) -> float:
     the same); from the second iteration on, the quasi-Newton direction has the right scale and
     the trial step is 1.
     """
-    return min(1.0, 1.0 / float(np.linalg.norm(p)))
+    return min(1.0, 1.0 / norm(p))
 
 
 def make_line_search(line_search: str | StrongWolfe | Armijo) -> StrongWolfe | Armijo:
     """``"wolfe"`` -> ``StrongWolfe()``, ``"armijo"`` -> ``Armijo()``; instances pass through."""
     if isinstance(line_search, (StrongWolfe, Armijo)):
         return line_search
-    if line_search == "wolfe":
-        return StrongWolfe()
-    if line_search == "armijo":
-        return Armijo()
-    raise ValueError(
-        f"line_search must be 'wolfe', 'armijo', a StrongWolfe or an Armijo instance; "
-        f"got {line_search!r}."
+    if isinstance(line_search, str) and line_search in ("wolfe", "armijo"):
+        return StrongWolfe() if line_search == "wolfe" else Armijo()
+    # An array or list compared with "wolfe" would answer elementwise: only strings are compared.
+    error = ValueError if isinstance(line_search, str) else TypeError
+    shown = repr(line_search) if isinstance(line_search, str) else describe(line_search)
+    raise error(
+        f"line_search must be 'wolfe', 'armijo', a StrongWolfe or an Armijo instance; got {shown}."
     )

@@ -70,6 +70,11 @@ class Objective:
                 raise ValueError(
                     f"hess(x) must have shape ({self.n}, {self.n}), got {describe(value)}."
                 )
+            if value.dtype.kind != "f":
+                raise TypeError(
+                    f"hess(x) must have a floating dtype, got a sparse matrix of dtype "
+                    f"{value.dtype}; the Hessian of a real function is real."
+                )
             return value
         if not isinstance(value, np.ndarray):
             raise TypeError(

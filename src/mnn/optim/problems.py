@@ -16,7 +16,7 @@ import scipy.linalg
 import scipy.sparse
 import scipy.sparse.linalg
 
-from .._validation import check_array, check_positive_int
+from .._validation import check_array, check_positive_int, check_size
 
 
 class OnesProblem:
@@ -63,6 +63,7 @@ class ChainQuadratic(OnesProblem):
 
     def __init__(self, n: int) -> None:
         self.n = check_positive_int(n, "n")
+        check_size((self.n,), f"one vector of ChainQuadratic(n={self.n})")
         self.weights = np.arange(1.0, self.n + 1.0)
 
     def _residual(self, x: np.ndarray) -> np.ndarray:
@@ -73,10 +74,31 @@ class ChainQuadratic(OnesProblem):
         np.subtract(x[1:], x[:-1], out=r[1:])
         return r
 
-    def fun(self, x: np.ndarray) -> float:
-        """:math:`f(x)` for ``x`` of shape ``(n,)``."""
+    def terms(self, x: np.ndarray) -> np.ndarray:
+        """The n terms of :math:`2 f(x)`: :math:`(x_1 - 1)^2` and :math:`k (x_k - x_{k-1})^2`.
+
+        :meth:`fun` sums them pairwise; summed in another order they give another rounding of
+        the same :math:`f`, which is how Chapter 2 shows that long runs depend on rounding.
+
+        Parameters
+        ----------
+        x
+            Shape ``(n,)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(n,)``.
+        """
         r = self._residual(x)
-        return 0.5 * float(np.dot(self.weights, r * r))
+        return self.weights * (r * r)
+
+    def fun(self, x: np.ndarray) -> float:
+        """:math:`f(x)` for ``x`` of shape ``(n,)``, the :meth:`terms` summed pairwise.
+
+        The sum does not depend on the machine's BLAS (see :mod:`mnn.optim.inner_products`).
+        """
+        return 0.5 * float(np.add.reduce(self.terms(x)))
 
     def grad(self, x: np.ndarray) -> np.ndarray:
         """:math:`\\nabla f(x) = L^\\top W (Lx - e_1)`, shape ``(n,)``."""
@@ -156,6 +178,7 @@ class Rosenbrock(OnesProblem):
 
     def __init__(self, n: int) -> None:
         self.n = check_positive_int(n, "n", minimum=2)
+        check_size((self.n,), f"one vector of Rosenbrock(n={self.n})")
 
     def fun(self, x: np.ndarray) -> float:
         """:math:`f(x)` for ``x`` of shape ``(n,)``."""

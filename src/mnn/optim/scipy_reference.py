@@ -7,7 +7,8 @@ from collections.abc import Callable
 import numpy as np
 import scipy.optimize
 
-from .._validation import check_positive_int, check_positive_real
+from .._validation import check_callable, check_positive_int, check_positive_real
+from .descent import check_start
 
 
 def scipy_lbfgsb(
@@ -31,7 +32,7 @@ def scipy_lbfgsb(
     fun, grad
         :math:`f(x)` and :math:`\\nabla f(x)`, shape ``(n,)``.
     x0
-        Starting point, shape ``(n,)``.
+        Starting point, a finite floating array of shape ``(n,)``.
     m
         Number of curvature pairs kept (SciPy's ``maxcor``).
     gtol
@@ -44,11 +45,20 @@ def scipy_lbfgsb(
     Returns
     -------
     scipy.optimize.OptimizeResult
-        SciPy's result: ``x`` (n,), ``nit``, ``nfev``, ``success``, ``message``.
+        SciPy's result: ``x`` (n,), ``nit``, ``nfev``, ``success``, ``message``; ``success`` is
+        False, whatever SciPy says, when :math:`f` is not finite at the returned ``x``.
     """
+    check_callable(fun, "fun", "fun(x) -> float")
+    check_callable(grad, "grad", "grad(x) -> ndarray of shape (n,)")
+    x0 = check_start(x0)
     m = check_positive_int(m, "m")
     gtol = check_positive_real(gtol, "gtol", allow_zero=True)
     maxiter = check_positive_int(maxiter, "maxiter")
     maxfun = 10 * maxiter if maxfun is None else check_positive_int(maxfun, "maxfun")
     options = {"maxcor": m, "gtol": gtol, "ftol": 0.0, "maxiter": maxiter, "maxfun": maxfun}
-    return scipy.optimize.minimize(fun, x0, jac=grad, method="L-BFGS-B", options=options)
+    result = scipy.optimize.minimize(fun, x0, jac=grad, method="L-BFGS-B", options=options)
+    if not np.isfinite(result.fun):
+        # SciPy stops on a zero gradient even where f is NaN, and calls that a success.
+        result.success = False
+        result.message = f"f = {result.fun} is not finite at the returned x; {result.message}"
+    return result

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import check_array
+from .inner_products import dot, matvec, norm
+
 CURVATURE_TOLERANCE = 1e-10
 """The safeguard's :math:`\\varepsilon`: a pair is used only if
 :math:`s^\\top y > \\varepsilon \\|s\\| \\|y\\|`."""
@@ -37,9 +40,11 @@ def has_positive_curvature(s: np.ndarray, y: np.ndarray) -> bool:
     Parameters
     ----------
     s, y
-        Shape ``(n,)`` each.
+        Floating arrays of shape ``(n,)`` each; a pair with a NaN or infinite entry is refused
+        (``False``).
     """
-    return float(s @ y) > CURVATURE_TOLERANCE * float(np.linalg.norm(s) * np.linalg.norm(y))
+    _check_pair(s, y)
+    return dot(s, y) > CURVATURE_TOLERANCE * norm(s) * norm(y)
 
 
 def bfgs_direct_update(B: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -56,9 +61,22 @@ def bfgs_direct_update(B: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarra
     -------
     numpy.ndarray
         Shape ``(n, n)``; satisfies :math:`B_{k+1} s = y`.
+
+    Raises
+    ------
+    ValueError
+        For a pair that :func:`has_positive_curvature` refuses, or :math:`s^\\top B s \\le 0`:
+        the update would divide by zero or lose positive definiteness.
     """
-    Bs = B @ s
-    return B - np.outer(Bs, Bs) / (s @ Bs) + np.outer(y, y) / (y @ s)
+    _check_update(B, "B", s, y)
+    Bs = matvec(B, s)
+    sBs = dot(s, Bs)
+    if not sBs > 0:
+        raise ValueError(
+            f"B is not positive definite along s (s^T B s = {sBs:.3g}): BFGS updates "
+            "a symmetric positive definite B."
+        )
+    return B - np.outer(Bs, Bs) / sBs + np.outer(y, y) / dot(y, s)
 
 
 def bfgs_inverse_update(H: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -84,8 +102,42 @@ def bfgs_inverse_update(H: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarr
     -------
     numpy.ndarray
         Shape ``(n, n)``; satisfies :math:`H_{k+1} y = s`.
+
+    Raises
+    ------
+    ValueError
+        For a pair that :func:`has_positive_curvature` refuses: the update would divide by
+        zero or lose positive definiteness.
     """
-    rho = 1.0 / (y @ s)
-    Hy = H @ y
-    w = 0.5 * (rho * rho * (y @ Hy) + rho) * s - rho * Hy
+    _check_update(H, "H", s, y)
+    rho = 1.0 / dot(y, s)
+    Hy = matvec(H, y)
+    w = 0.5 * (rho * rho * dot(y, Hy) + rho) * s - rho * Hy
     return H + (np.outer(s, w) + np.outer(w, s))
+
+
+def _check_pair(s: np.ndarray, y: np.ndarray) -> None:
+    """``s`` and ``y``: floating vectors of one shape ``(n,)`` (a pair with a NaN or infinite
+    entry has no positive curvature)."""
+    check_array(s, "s", ndim=1, dtype_kind="f")
+    check_array(y, "y", shape=s.shape, dtype_kind="f")
+
+
+def _check_update(matrix: np.ndarray, name: str, s: np.ndarray, y: np.ndarray) -> None:
+    """The arguments of an update: an ``(n, n)`` matrix and a pair that may enter it."""
+    _check_pair(s, y)
+    check_array(matrix, name, shape=(s.size, s.size), dtype_kind="f", finite=True)
+    require_positive_curvature(
+        s, y, "the update would divide by zero or lose positive definiteness"
+    )
+
+
+def require_positive_curvature(s: np.ndarray, y: np.ndarray, consequence: str) -> None:
+    """Refuse a pair that :func:`has_positive_curvature` rejects; ``consequence`` says what
+    using it would do."""
+    if not has_positive_curvature(s, y):
+        raise ValueError(
+            f"the pair (s, y) has s^T y = {dot(s, y):.3g}, not safely positive "
+            f"(s^T y > {CURVATURE_TOLERANCE:g} ||s|| ||y||): {consequence}; skip such a pair, "
+            "as has_positive_curvature decides."
+        )

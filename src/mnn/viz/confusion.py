@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from .._validation import check_array, describe
-from ._layout import TEXT_SIZE
+from .._validation import check_array, check_names, check_text, describe
+from ._layout import TEXT_SIZE, check_axes, check_figure
 
 
 def plot_confusion_matrix(
@@ -57,12 +57,19 @@ def plot_confusion_matrix(
             f"matrix must hold counts, which are not negative, got {matrix[row, column]} at "
             f"[{row}, {column}]; pass sklearn.metrics.confusion_matrix(y_true, y_pred)."
         )
-    names = [str(i) for i in range(k)] if class_names is None else list(class_names)
+    names = (
+        [str(i) for i in range(k)]
+        if class_names is None
+        else check_names(class_names, "class_names")
+    )
     if len(names) != k:
         raise ValueError(f"got {len(names)} class names for a {k}x{k} matrix.")
-    if ax is None:
-        # Cells wide enough for a four-digit count at the book's text size.
-        _, ax = plt.subplots(figsize=(0.55 * k + 1.5, 0.55 * k + 1.2))
+    check_text(title, "title")
+    # Cells wide enough for a four-digit count at the book's text size.
+    width, height = 0.55 * k + 1.5, 0.55 * k + 1.2
+    check_figure(k * k, width, height)
+    if check_axes(ax) is None:
+        _, ax = plt.subplots(figsize=(width, height))
     ax.imshow(np.log1p(matrix), cmap="Blues")
     threshold = np.log1p(matrix).max() / 2
     for row in range(k):

@@ -9,6 +9,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
+from .._validation import (
+    check_array,
+    check_bool,
+    check_choice,
+    check_mapping,
+    check_names,
+    check_scalar,
+    check_text,
+)
+from ._layout import check_axes
+
 QUANTITIES = {"grad_norm": r"$\|\nabla f(x_k)\|_\infty$", "fun": r"$f(x_k) - f^*$"}
 
 
@@ -48,8 +59,13 @@ def plot_convergence(
     -------
     matplotlib.axes.Axes
     """
-    if quantity not in QUANTITIES:
-        raise ValueError(f"quantity must be one of {sorted(QUANTITIES)}; got {quantity!r}.")
+    quantity = check_choice(quantity, "quantity", tuple(QUANTITIES))
+    minimum = check_scalar(minimum, "minimum")
+    check_text(title, "title")
+    logx = check_bool(logx, "logx")
+    styles = {} if styles is None else check_mapping(styles, "styles", "{'L-BFGS': {'color': 'k'}}")
+    for label, style in styles.items():
+        check_mapping(style, f"styles[{label!r}]", "{'color': 'k', 'linestyle': '--'}")
     if not isinstance(results, Mapping):
         raise TypeError(
             "results must map legend labels to results, e.g. {'L-BFGS': result}; "
@@ -57,6 +73,7 @@ def plot_convergence(
         )
     if not results:
         raise ValueError("results is empty: pass at least one labelled result.")
+    check_names(list(results), "the labels of results")
     for label, result in results.items():
         if not isinstance(getattr(result, "history", None), Mapping):
             raise TypeError(
@@ -66,11 +83,12 @@ def plot_convergence(
             raise KeyError(
                 f"results[{label!r}].history has no {quantity!r}; it has {sorted(result.history)}."
             )
-    if ax is None:
+        name = f"results[{label!r}].history[{quantity!r}]"
+        check_array(result.history[quantity], name, ndim=1, dtype_kind="fiu")
+    if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(5, 3.2))
-    styles = styles or {}
     for label, result in results.items():
-        values = np.asarray(result.history[quantity], dtype=float)
+        values = result.history[quantity].astype(np.float64)
         if quantity == "fun":
             lowest = np.min(values, initial=np.inf, where=np.isfinite(values))
             # Below f* by more than rounding means f* is wrong: the curve would vanish silently.

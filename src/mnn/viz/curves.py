@@ -9,7 +9,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from .._validation import describe
+from .._validation import check_bool, check_names, check_text, describe
+from ._layout import check_axes
 
 
 def plot_history(
@@ -49,14 +50,16 @@ def plot_history(
         )
     if isinstance(keys, str):
         raise TypeError(f"keys must be a list of names, e.g. [{keys!r}], got the string {keys!r}.")
-    keys = list(history) if keys is None else list(keys)
+    keys = list(history) if keys is None else list(check_names(keys, "keys"))
+    logy = check_bool(logy, "logy")
+    check_text(title, "title")
     missing = [k for k in keys if k not in history]
     if missing:
         raise KeyError(f"history has no entries {missing}; it has {sorted(history)}.")
     if not keys:
         raise ValueError("there is nothing to draw: history is empty, or keys is.")
     curves = {key: _per_epoch(history[key], key, logy) for key in keys}
-    if ax is None:
+    if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(5, 3.2))
     for key, values in curves.items():
         ax.plot(range(1, len(values) + 1), values, marker="o", markersize=3, label=key)

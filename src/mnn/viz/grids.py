@@ -9,8 +9,16 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .._validation import check_array, check_positive_int, describe
-from ._layout import TEXT_SIZE, cell_size, label_width, text_size
+from .._validation import (
+    check_array,
+    check_colormap,
+    check_names,
+    check_positive_int,
+    check_seed,
+    check_text,
+    describe,
+)
+from ._layout import TEXT_SIZE, cell_size, check_figure, label_width, text_size
 from .overlays import as_rgb
 
 
@@ -54,30 +62,32 @@ def image_grid(
         raise ValueError(f"RGB images must be (N, H, W, 3), got shape {images.shape}.")
     if len(images) == 0:
         raise ValueError(f"images is empty, {describe(images)}: pass at least one image.")
-    if images.ndim == 4:
-        images = np.stack([as_rgb(image, f"images[{i}]") for i, image in enumerate(images)])
     ncols = check_positive_int(ncols, "ncols")
-    if titles is not None and len(titles) != len(images):
-        raise ValueError(f"got {len(titles)} titles for {len(images)} images.")
+    check_colormap(cmap)
+    suptitle = check_text(suptitle, "suptitle")
     n = len(images)
-    ncols = min(ncols, max(n, 1))
-    nrows = max(1, -(-n // ncols))
-    if row_labels is not None and len(row_labels) != nrows:
+    if titles is not None:
+        titles = check_names(titles, "titles")
+        if len(titles) != n:
+            raise ValueError(f"got {len(titles)} titles for {n} images.")
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    labels = () if row_labels is None else check_names(row_labels, "row_labels")
+    if row_labels is not None and len(labels) != nrows:
         raise ValueError(
-            f"got {len(row_labels)} row labels for {nrows} rows of {ncols} images; pass one "
+            f"got {len(labels)} row labels for {nrows} rows of {ncols} images; pass one "
             "label per row."
         )
-    labels = row_labels or []
     size = cell_size(size, 1.2, ncols, label_width(labels, TEXT_SIZE))
     fontsize = text_size(size * ncols + label_width(labels, TEXT_SIZE))
     margin = label_width(labels, fontsize)
     title_height = 1.6 * fontsize / 72 if titles is not None else 0.0
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(size * ncols + margin, (size + title_height) * nrows + (0.5 if suptitle else 0.1)),
-        squeeze=False,
-    )
+    width = size * ncols + margin
+    height = (size + title_height) * nrows + (0.5 if suptitle else 0.1)
+    check_figure(nrows * ncols, width, height)
+    if images.ndim == 4:
+        images = np.stack([as_rgb(image, f"images[{i}]") for i, image in enumerate(images)])
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False)
     for index, ax in enumerate(axes.flat):
         _bare(ax)
         if index < n:
@@ -85,7 +95,7 @@ def image_grid(
             if titles is not None:
                 ax.set_title(titles[index], fontsize=fontsize)
     if row_labels is not None:
-        for ax, label in zip(axes[:, 0], row_labels, strict=True):
+        for ax, label in zip(axes[:, 0], labels, strict=True):
             ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=fontsize)
     if suptitle:
         fig.suptitle(suptitle, fontsize=fontsize * 1.2)
@@ -135,6 +145,7 @@ def class_grid(
     check_array(images, "images", ndim=3, dtype_kind="fiub", finite=True)
     check_array(labels, "labels", shape=(len(images),), dtype_kind="iu")
     per_class = check_positive_int(per_class, "per_class")
+    class_names = check_names(class_names, "class_names")
     if len(class_names) == 0:
         raise ValueError("class_names is empty: pass the name of every class.")
     if len(labels) and (labels.min() < 0 or labels.max() >= len(class_names)):
@@ -142,21 +153,23 @@ def class_grid(
             f"labels must lie in 0 .. {len(class_names) - 1} (one per class name), got values "
             f"from {labels.min()} to {labels.max()}; pass one name per class."
         )
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
+    members = [np.flatnonzero(labels == row) for row in range(len(class_names))]
+    for row, (name, indices) in enumerate(zip(class_names, members, strict=True)):
+        if len(indices) < per_class:
+            raise ValueError(
+                f"class {row} ({name!r}) has {len(indices)} images, "
+                f"fewer than per_class={per_class}."
+            )
     nrows = len(class_names)
     size = cell_size(size, 0.9, per_class, label_width(class_names, TEXT_SIZE))
     fontsize = text_size(size * per_class + label_width(class_names, TEXT_SIZE))
     margin = label_width(class_names, fontsize)
     width, height = size * per_class + margin, size * nrows + 0.4
+    check_figure(nrows * per_class, width, height)
     fig, axes = plt.subplots(nrows, per_class, figsize=(width, height), squeeze=False)
     for row, name in enumerate(class_names):
-        members = np.flatnonzero(labels == row)
-        if len(members) < per_class:
-            raise ValueError(
-                f"class {row} ({name!r}) has {len(members)} images, "
-                f"fewer than per_class={per_class}."
-            )
-        chosen = rng.choice(members, size=per_class, replace=False)
+        chosen = rng.choice(members[row], size=per_class, replace=False)
         for col, index in enumerate(chosen):
             ax = axes[row, col]
             ax.imshow(images[index], cmap="gray_r")

@@ -9,8 +9,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from .._validation import check_array
-from ._layout import TEXT_SIZE
+from .._validation import (
+    check_array,
+    check_bool,
+    check_colormap,
+    check_names,
+    check_nonempty,
+    check_scalar,
+    check_text,
+)
+from ._layout import TEXT_SIZE, check_axes
 from ._scale import check_scale
 
 
@@ -53,6 +61,11 @@ def latent_scatter(
     """
     check_array(codes, "codes", shape=(None, 2), dtype_kind="fiu", finite=True)
     check_array(labels, "labels", shape=(len(codes),), dtype_kind="iu")
+    check_nonempty(codes, "codes", what="code")
+    class_names = check_names(class_names, "class_names")
+    _check_common(ax, title, axis_labels)
+    marker_size = check_scalar(marker_size, "marker_size", low=0.0, include="neither")
+    legend = check_bool(legend, "legend")
     if len(class_names) == 0:
         raise ValueError("class_names is empty: pass the name of every class.")
     if len(class_names) > 20:
@@ -112,7 +125,10 @@ def latent_plane(
     """
     check_array(images, "images", ndim=3, dtype_kind="f", finite=True)
     check_array(grid, "grid", shape=(len(images), 2), dtype_kind="f", finite=True)
+    check_nonempty(images, "images", what="image")
     check_scale(images, "images", 0.0, 1.0, "divide 0-255 pixels by 255")
+    check_colormap(cmap)
+    _check_common(ax, title, axis_labels)
     n = math.isqrt(len(grid))
     lattice = grid.reshape(n, n, 2) if n > 1 and n * n == len(grid) else None
     if (
@@ -139,3 +155,10 @@ def latent_plane(
     if title:
         ax.set_title(title)
     return ax
+
+
+def _check_common(ax: object, title: object, axis_labels: object) -> None:
+    """The arguments both figures share: axes to draw into, a title, the coordinates' names."""
+    check_axes(ax)
+    check_text(title, "title")
+    check_names(axis_labels, "axis_labels", length=2)

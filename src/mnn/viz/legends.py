@@ -6,7 +6,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.legend import Legend
 
-from .._validation import check_positive_int, describe
+from .._validation import check_positive_int, check_scalar, describe
 from ._layout import text_size
 
 
@@ -32,6 +32,7 @@ def figure_legend(fig: Figure, *, ncol: int = 5, markerscale: float = 2.0) -> Le
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {describe(fig)}; pass ax.figure.")
     ncol = check_positive_int(ncol, "ncol")
+    markerscale = check_scalar(markerscale, "markerscale", low=0.0, include="neither")
     if not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
         raise ValueError(
             "figure_legend needs a figure with constrained layout, which makes room for the "

@@ -8,15 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LinearSegmentedColormap, Normalize
 from matplotlib.figure import Figure
 
-from .._validation import check_array, check_positive_real, describe
-from ._layout import cell_size, text_size
+from .._validation import (
+    check_array,
+    check_bool,
+    check_colormap,
+    check_names,
+    check_positive_real,
+    check_scalar,
+    describe,
+)
+from ._layout import cell_size, check_figure, text_size
 
 #: Blue for negative, grey for zero, red for positive values (used with a symmetric range).
 DIVERGING = LinearSegmentedColormap.from_list(
@@ -98,12 +105,13 @@ def superimpose(
         (H, W, 3) float RGB in [0, 1].
     """
     _check_alpha(alpha)
+    colormap = check_colormap(cmap)
     rgb = as_rgb(image)
     positive = np.maximum(_check_heatmap(heatmap, rgb), 0.0)
     peak = positive.max()
     # As the course: 256 levels, which index the colour map's table directly.
     levels = np.uint8(positive / peak * 255) if peak > 0 else np.zeros(positive.shape, np.uint8)
-    colour = matplotlib.colormaps[cmap].resampled(256)(levels)[..., :3]
+    colour = colormap.resampled(256)(levels)[..., :3]
     return (1.0 - alpha) * rgb + alpha * colour
 
 
@@ -146,9 +154,7 @@ def _limit(values: np.ndarray, limit: float | None) -> float:
 
 
 def _check_alpha(alpha: float) -> None:
-    real = (int, float, np.integer, np.floating)
-    if isinstance(alpha, bool) or not isinstance(alpha, real) or not 0 <= alpha <= 1:
-        raise ValueError(f"alpha must be a number in [0, 1], got {alpha!r}.")
+    check_scalar(alpha, "alpha", low=0.0, high=1.0)
 
 
 def heatmap_grid(
@@ -193,11 +199,16 @@ def heatmap_grid(
     if len(heatmaps) == 0:
         raise ValueError(f"heatmaps is empty, {describe(heatmaps)}: pass at least one map.")
     images = _per_row(image, len(heatmaps))
-    if titles is not None and len(titles) != len(heatmaps):
-        raise ValueError(f"got {len(titles)} titles for {len(heatmaps)} heatmaps.")
+    if titles is not None:
+        titles = check_names(titles, "titles")
+        if len(titles) != len(heatmaps):
+            raise ValueError(f"got {len(titles)} titles for {len(heatmaps)} heatmaps.")
+    diverging = check_bool(diverging, "diverging")
+    _check_alpha(alpha)
     rows = len(heatmaps)
     size = cell_size(size, 2.2, 3)
     fontsize = text_size(3 * size)
+    check_figure(3 * rows, 3 * size, rows * size + 0.2)
     fig, axes = plt.subplots(rows, 3, figsize=(3 * size, rows * size + 0.2), squeeze=False)
     for row, (picture, heatmap) in enumerate(zip(images, heatmaps, strict=True)):
         rgb = as_rgb(picture)
@@ -275,14 +286,26 @@ def overlay_grid(
     rows, columns = heatmaps.shape[:2]
     if rows == 0 or columns == 0:
         raise ValueError(f"heatmaps is empty, {describe(heatmaps)}: pass at least one map.")
-    if titles is not None and [len(t) for t in titles] != [columns] * rows:
-        raise ValueError(f"titles must be {rows} rows of {columns} strings, like the heatmaps.")
-    if row_titles is not None and len(row_titles) != rows:
-        raise ValueError(f"got {len(row_titles)} row titles for {rows} images.")
+    if titles is not None:
+        if not isinstance(titles, (list, tuple)):
+            raise TypeError(
+                f"titles must be a list of {rows} lists of {columns} strings, got "
+                f"{describe(titles)}."
+            )
+        titles = [check_names(row, f"titles[{i}]") for i, row in enumerate(titles)]
+        if [len(t) for t in titles] != [columns] * rows:
+            raise ValueError(f"titles must be {rows} rows of {columns} strings, like the heatmaps.")
+    if row_titles is not None:
+        row_titles = check_names(row_titles, "row_titles")
+        if len(row_titles) != rows:
+            raise ValueError(f"got {len(row_titles)} row titles for {rows} images.")
+    _check_alpha(alpha)
+    colorbar = check_bool(colorbar, "colorbar")
     bar_width = 0.8 if colorbar else 0.0
     size = cell_size(size, 2.0, columns + 1, bar_width)
     width = (columns + 1) * size + bar_width
     fontsize = text_size(width)
+    check_figure(rows * (columns + 1), width, rows * size + 0.2)
     fig, axes = plt.subplots(rows, columns + 1, figsize=(width, rows * size + 0.2), squeeze=False)
     for row in range(rows):
         rgb = as_rgb(images[row], f"images[{row}]")

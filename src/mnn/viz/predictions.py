@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._validation import check_array, describe
-from ._layout import text_size
+from .._validation import check_array, check_mapping, check_names, check_scalar, describe
+from ._layout import check_cell_size, check_figure, text_size
 from .overlays import as_rgb
 
 
@@ -45,14 +45,27 @@ def plot_predictions(
     if n == 0:
         raise ValueError(f"images is empty, {describe(images)}: pass at least one image.")
     pixels = [as_rgb(image, f"images[{i}]") for i, image in enumerate(images)]
+    check_mapping(predictions, "predictions", "{'PyTorch': decode_predictions(logits)}")
+    check_names(list(predictions), "the labels of predictions")
     for label, per_image in predictions.items():
+        if not isinstance(per_image, (list, tuple)):
+            raise TypeError(
+                f"predictions[{label!r}] must be a list with one list of predictions per image, "
+                f"got {describe(per_image)}."
+            )
         if len(per_image) != n:
             raise ValueError(f"predictions[{label!r}] has {len(per_image)} entries for {n} images.")
-    if titles is not None and len(titles) != n:
-        raise ValueError(f"got {len(titles)} titles for {n} images.")
+        for row, top in enumerate(per_image):
+            _check_top(top, f"predictions[{label!r}][{row}]")
+    if titles is not None:
+        titles = check_names(titles, "titles")
+        if len(titles) != n:
+            raise ValueError(f"got {len(titles)} titles for {n} images.")
+    size = check_cell_size(size)
     columns = 1 + len(predictions)
     width = size * (1 + 1.4 * len(predictions))
     fontsize = text_size(width)
+    check_figure(n * columns, width, size * n)
     fig, axes = plt.subplots(
         n,
         columns,
@@ -84,3 +97,19 @@ def plot_predictions(
                 ax.set_xlabel("probability", fontsize=fontsize)
     fig.tight_layout()
     return fig
+
+
+def _check_top(top: object, name: str) -> None:
+    """One image's predictions: a list of objects with a str ``name`` and a ``probability``."""
+    if not isinstance(top, (list, tuple)):
+        raise TypeError(f"{name} must be a list of predictions, got {describe(top)}.")
+    for index, prediction in enumerate(top):
+        label = getattr(prediction, "name", None)
+        if not isinstance(label, str):
+            raise TypeError(
+                f"{name}[{index}] must have a str attribute name, like the predictions of "
+                f"mnn.models.imagenet.decode_predictions; got {describe(prediction)}."
+            )
+        check_scalar(
+            getattr(prediction, "probability", None), f"{name}[{index}].probability", low=0, high=1
+        )

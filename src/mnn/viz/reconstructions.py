@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._validation import check_array
-from ._layout import TEXT_SIZE, cell_size, label_width, text_size
+from .._validation import check_array, check_colormap, check_mapping, check_names, check_text
+from ._layout import TEXT_SIZE, cell_size, check_figure, label_width, text_size
 from ._scale import check_scale
 
 
@@ -45,8 +45,14 @@ def reconstruction_grid(
     -------
     matplotlib.figure.Figure
     """
+    check_mapping(rows, "rows", "{'input': x, 'output': x_hat}")
     if not rows:
         raise ValueError("rows is empty: pass a mapping from row names to (N, H, W) images.")
+    check_names(list(rows), "the names of rows")
+    if ranges is not None:
+        check_mapping(ranges, "ranges", "{'noisy': (-1.0, 2.0)}")
+    check_colormap(cmap)
+    check_text(title, "title")
     shape = None
     for name, images in rows.items():
         check_array(images, f"rows[{name!r}]", ndim=3, dtype_kind="fiu", finite=True)
@@ -73,6 +79,7 @@ def reconstruction_grid(
     fontsize = text_size(size * n + left + right)
     left = label_width(rows, fontsize)
     width, height = size * n + left + right, size * len(rows) + top + 0.1
+    check_figure(n * len(rows), width, height)
     fig, axes = plt.subplots(len(rows), n, figsize=(width, height), squeeze=False)
     for row, (name, images) in enumerate(rows.items()):
         low, high = ranges.get(name, (0.0, 1.0))

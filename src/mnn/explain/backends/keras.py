@@ -1,14 +1,22 @@
-"""The Keras 3 backend: a Sequential or functional model's layer graph, captures, gradients.
+"""The Keras 3 backend: a Sequential or functional model's layer graph, and compiled runs.
 
 The graph comes from the model's own functional structure (``layer.input``, ``layer.output``),
 with concrete shapes from :meth:`keras.Model.compute_output_spec`, so no forward pass is needed.
-Captures run in a ``tf.function`` compiled once per model, layer and kind of target: eager
-Keras is several times slower than PyTorch on a CPU, compiled Keras about as fast.
+A run is a ``tf.function`` compiled once per model and per kind of run (the nodes kept,
+differentiated and replaced; the kind of objective): eager Keras is several times slower than
+PyTorch on a CPU, compiled Keras about as fast. A replaced node's ``call`` is swapped for its
+replacement while the function is traced.
+
+Tensor operations go through ``keras.ops``; TensorFlow itself is used for what Keras has no
+backend-neutral form of: the gradient tape and the compiled function. Models on Keras' JAX or
+PyTorch backends are refused with a message saying what to do.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import keras
@@ -16,23 +24,61 @@ import numpy as np
 import tensorflow as tf
 
 from ..._padding import same_padding
-from .base import Capture, Geometry, Graph, Node, kind_from_shapes, pair
+from .base import (
+    BatchNormParameters,
+    Geometry,
+    Graph,
+    LinearParameters,
+    Node,
+    Objective,
+    Replacement,
+    Run,
+    kind_from_shapes,
+    pair,
+)
 
 layout = "NHWC"
 layers = keras.layers
+ops = keras.ops
 
-# Graphs per model and input shape, and compiled captures per model, for the layers they were
+# Graphs per model and input shape, and compiled runs per model, for the layers they were
 # built from: a Sequential model changed since (pop, add) is read again.
 _graphs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _functions: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-_CONVOLUTIONS = (layers.Conv2D, layers.DepthwiseConv2D, layers.SeparableConv2D)
-_POOLS = (layers.MaxPooling2D, layers.AveragePooling2D)
+_POOLS = {layers.MaxPooling2D: "max_pool", layers.AveragePooling2D: "avg_pool"}
 _SOFTMAX = {"softmax", "log_softmax"}
+_ACTIVATION_LAYERS = (layers.ReLU, layers.LeakyReLU, layers.PReLU, layers.ELU, layers.Activation)
+_NORMS = (layers.LayerNormalization, layers.GroupNormalization, layers.UnitNormalization)
+_OPERATION_KINDS = {
+    "Softmax": "softmax",
+    "LogSoftmax": "softmax",
+    "Reshape": "flatten",
+    "Squeeze": "flatten",
+    "Add": "add",
+    "Multiply": "multiply",
+    "Concatenate": "concat",
+    "Transpose": "permute",
+    **dict.fromkeys(
+        ("Relu", "Relu6", "Gelu", "Silu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Selu",
+         "HardSigmoid", "HardSilu", "Softplus"),
+        "activation",
+    ),
+}  # fmt: skip
+
+
+def _check_backend() -> None:
+    if keras.backend.backend() != "tensorflow":
+        raise ValueError(
+            f"mnn.explain runs Keras models on Keras' TensorFlow backend; this Keras runs on "
+            f"{keras.backend.backend()!r} (KERAS_BACKEND). Set KERAS_BACKEND=tensorflow before "
+            "Keras is first imported (or in ~/.keras/keras.json), and build the model again."
+        )
 
 
 def _image_input(model: keras.Model) -> keras.KerasTensor:
     """The model's one input tensor."""
+    _check_backend()
     try:
         inputs = model.inputs
     except AttributeError:
@@ -56,8 +102,10 @@ def dtype(model: keras.Model) -> np.dtype:
     return np.dtype(_image_input(model).dtype)
 
 
-def _activation_name(layer: layers.Layer) -> str:
-    return getattr(getattr(layer, "activation", None), "__name__", "")
+def _activation_name(layer: Any) -> str | None:
+    """The name of the activation a layer applies (``None`` for none or ``linear``)."""
+    name = getattr(getattr(layer, "activation", None), "__name__", None)
+    return None if name in (None, "linear") else name
 
 
 def _padding_before(mode: str, size: int, kernel: int, stride: int, dilation: int) -> int:
@@ -71,10 +119,11 @@ def _windowed(layer: layers.Layer, height: int, width: int) -> tuple[str, Geomet
             f"layer {layer.name!r} uses data_format={layer.data_format!r}; mnn.explain reads "
             "Keras models in the default channels_last layout only."
         )
-    if isinstance(layer, _CONVOLUTIONS):
-        kind, kernel, dilation = "conv", pair(layer.kernel_size), pair(layer.dilation_rate)
+    if isinstance(layer, tuple(_POOLS)):
+        kind, kernel, dilation = _POOLS[type(layer)], pair(layer.pool_size), (1, 1)
     else:
-        kind, kernel, dilation = "pool", pair(layer.pool_size), (1, 1)
+        kernel, dilation = pair(layer.kernel_size), pair(layer.dilation_rate)
+        kind = "depthwise_conv" if isinstance(layer, layers.DepthwiseConv2D) else "conv"
     stride = pair(layer.strides or kernel)
     padding = tuple(
         _padding_before(layer.padding, size, k, s, d)
@@ -86,43 +135,48 @@ def _windowed(layer: layers.Layer, height: int, width: int) -> tuple[str, Geomet
 def _operation_kind(operation: Any, height: int) -> str | None:
     """The kind of a ``keras.ops`` operation applied between layers, where its class tells it."""
     name = type(operation).__name__
-    if name in ("Softmax", "LogSoftmax"):
-        return "softmax"
-    if name in ("Reshape", "Squeeze"):
-        return "flatten"
     if name == "Mean" and height and operation.axis is not None:
         axes = operation.axis if isinstance(operation.axis, (list, tuple)) else [operation.axis]
         if {axis % 4 for axis in axes} == {1, 2}:
             return "global_average_pool"
-    return None
+    return _OPERATION_KINDS.get(name)
 
 
-def _kind(layer: layers.Layer, height: int, width: int) -> tuple[str | None, Geometry | None]:
+def _kind(layer: Any, height: int, width: int) -> tuple[str | None, Geometry | None]:
     """Kind and geometry where the layer's class tells them; ``None`` to decide by shapes."""
     if not isinstance(layer, layers.Layer):
         return _operation_kind(layer, height), None
-    if isinstance(layer, _CONVOLUTIONS + _POOLS):
+    if isinstance(layer, (layers.Conv2D, layers.DepthwiseConv2D, *_POOLS)):
         return _windowed(layer, height, width)
+    if isinstance(layer, layers.SeparableConv2D):
+        return "other", None
     if isinstance(layer, layers.ZeroPadding2D):
         (top, _bottom), (left, _right) = layer.padding
         return "pad", Geometry((1, 1), (1, 1), (top, left))
     if isinstance(layer, layers.Cropping2D):
         (top, _bottom), (left, _right) = layer.cropping
         return "pad", Geometry((1, 1), (1, 1), (-top, -left))
-    if isinstance(layer, layers.GlobalAveragePooling2D):
-        return "global_average_pool", None
-    if isinstance(layer, layers.Identity):
-        return "alias", None
-    if isinstance(layer, (layers.Dropout, layers.SpatialDropout2D)):
-        return "dropout", None
-    if isinstance(layer, layers.Dense):
-        return "dense", None
-    if isinstance(layer, (layers.Flatten, layers.Reshape)):
-        return "flatten", None
     if isinstance(layer, layers.Softmax) or (
         isinstance(layer, layers.Activation) and _activation_name(layer) in _SOFTMAX
     ):
         return "softmax", None
+    kinds = (
+        (layers.GlobalAveragePooling2D, "global_average_pool"),
+        (layers.Identity, "alias"),
+        ((layers.Dropout, layers.SpatialDropout2D), "dropout"),
+        (layers.Dense, "dense"),
+        ((layers.Flatten, layers.Reshape), "flatten"),
+        (layers.BatchNormalization, "batch_norm"),
+        (_NORMS, "norm"),
+        (_ACTIVATION_LAYERS, "activation"),
+        (layers.Add, "add"),
+        (layers.Multiply, "multiply"),
+        (layers.Concatenate, "concat"),
+        (layers.Permute, "permute"),
+    )
+    for classes, kind in kinds:
+        if isinstance(layer, classes):
+            return kind, None
     return None, None
 
 
@@ -186,19 +240,20 @@ def _build_graph(model: keras.Model, input_shape: tuple[int, ...]) -> Graph:
                 kind=kind,
                 inputs=sources,
                 shape=shape[1:],
-                spatial=_grid(shape),
+                spatial=_grid(shape) if kind != "permute" else None,
                 type_name=type(layer).__name__,
                 geometry=geometry,
                 layer=layer,
-                softmax=isinstance(layer, layers.Dense) and _activation_name(layer) in _SOFTMAX,
+                activation=_activation_name(layer) if kind in ("conv", "depthwise_conv", "dense")
+                else None,
             )
-        )
+        )  # fmt: skip
         producer[id(tensor)] = len(nodes) - 1
     return Graph(
         nodes=tuple(nodes),
         output=producer[id(model.outputs[0])],
         input_shape=input_shape,
-        input_size=(int(input_shape[0]), int(input_shape[1])),
+        input_size=(int(input_shape[0]), int(input_shape[1])) if len(input_shape) == 3 else None,
     )
 
 
@@ -229,90 +284,250 @@ def graph(model: keras.Model, input_shape: tuple[int, ...] | None) -> Graph:
     return cached[input_shape]
 
 
+class _Ops:
+    """:class:`~mnn.explain.backends.base.TensorOps` on Keras tensors, for one traced run."""
+
+    def __init__(self, dtype: str, tape: tf.GradientTape | None = None) -> None:
+        self.dtype, self.tape = dtype, tape
+        self.leaves: list[Any] = []
+
+    def parameters(self, node: Node) -> LinearParameters | BatchNormParameters:
+        layer = node.layer
+        if isinstance(layer, layers.DepthwiseConv2D):
+            kernel = layer.kernel  # (kh, kw, C, multiplier)
+            height, width, channels, multiplier = kernel.shape
+            flat = ops.reshape(kernel, (height, width, channels * multiplier))
+            weight = ops.expand_dims(ops.transpose(flat, (2, 0, 1)), 1)
+            return LinearParameters(weight, self._bias(layer, channels * multiplier), channels)
+        if isinstance(layer, layers.Conv2D):
+            weight = ops.transpose(layer.kernel, (3, 2, 0, 1))
+            return LinearParameters(weight, self._bias(layer, layer.filters), layer.groups)
+        if isinstance(layer, layers.Dense):
+            return LinearParameters(ops.transpose(layer.kernel), self._bias(layer, layer.units))
+        if isinstance(layer, layers.BatchNormalization):
+            channels = layer.moving_mean.shape[0]
+            ones = ops.ones((channels,), dtype=self.dtype)
+            return BatchNormParameters(
+                scale=layer.gamma if layer.scale else ones,
+                shift=layer.beta if layer.center else ops.zeros_like(ones),
+                mean=layer.moving_mean,
+                variance=layer.moving_variance,
+                epsilon=float(layer.epsilon),
+            )
+        raise ValueError(
+            f"layer {node.name!r} ({node.type_name}) has no parameters mnn.explain can read: "
+            "only Conv2D, DepthwiseConv2D, Dense and BatchNormalization layers do."
+        )
+
+    def _bias(self, layer: layers.Layer, size: int) -> Any:
+        return layer.bias if layer.use_bias else ops.zeros((size,), dtype=self.dtype)
+
+    def linear(self, node: Node, x: Any, weight: Any, bias: Any) -> Any:
+        layer = node.layer
+        if isinstance(layer, layers.Dense):
+            return ops.matmul(x, ops.transpose(weight)) + bias
+        common = {
+            "strides": layer.strides,
+            "padding": layer.padding,
+            "data_format": "channels_last",
+            "dilation_rate": layer.dilation_rate,
+        }
+        if isinstance(layer, layers.DepthwiseConv2D):
+            channels = x.shape[-1]
+            kernel = ops.transpose(ops.squeeze(weight, 1), (1, 2, 0))
+            kernel = ops.reshape(kernel, (*kernel.shape[:2], channels, -1))
+            return ops.depthwise_conv(x, kernel, **common) + bias
+        if isinstance(layer, layers.Conv2D):
+            return ops.conv(x, ops.transpose(weight, (2, 3, 1, 0)), **common) + bias
+        raise ValueError(f"layer {node.name!r} ({node.type_name}) is not a linear layer.")
+
+    def activate(self, node: Node, z: Any) -> Any:
+        return node.layer.activation(z) if node.activation is not None else z
+
+    def normalize(self, node: Node, x: Any, parameters: BatchNormParameters) -> Any:
+        p = parameters
+        return ops.batch_normalization(
+            x, p.mean, p.variance, axis=-1, offset=p.shift, scale=p.scale, epsilon=p.epsilon
+        )
+
+    def stop_gradient(self, x: Any) -> Any:
+        return ops.stop_gradient(x)
+
+    def constant(self, value: np.ndarray) -> Any:
+        return ops.convert_to_tensor(np.asarray(value), dtype=self.dtype)
+
+    def leaf(self, value: Any) -> Any:
+        tensor = ops.convert_to_tensor(value, dtype=self.dtype)
+        self.tape.watch(tensor)
+        self.leaves.append(tensor)
+        return tensor
+
+    def where(self, condition: Any, x: Any, y: Any) -> Any:
+        return ops.where(condition, x, y)
+
+    def clip(self, x: Any, low: float | None, high: float | None) -> Any:
+        if low is not None:
+            x = ops.maximum(x, low)
+        return ops.minimum(x, high) if high is not None else x
+
+    def sign(self, x: Any) -> Any:
+        return ops.sign(x)
+
+    def zeros_like(self, x: Any) -> Any:
+        return ops.zeros_like(x)
+
+    def broadcast_to(self, x: Any, like: Any) -> Any:
+        return ops.broadcast_to(x, ops.shape(like))
+
+
+@contextmanager
+def _swapped(node: Node, replacement: Replacement, tensor_ops: _Ops) -> Iterator[None]:
+    """The node's ``call`` swapped for one that computes its replacement (while tracing)."""
+    layer = node.layer
+    original = layer.call
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        output = original(*args, **kwargs)
+        inputs = [t for t in _as_list((args, kwargs)) if ops.is_tensor(t)]
+        return replacement(tensor_ops, node, inputs, output)
+
+    layer.call = call
+    try:
+        yield
+    finally:
+        del layer.call
+
+
+@contextmanager
+def _replaced(graph: Graph, replace: Mapping[int, Replacement], tensor_ops: _Ops) -> Iterator[None]:
+    """Every replaced node's ``call`` swapped for its replacement (while tracing)."""
+    with ExitStack() as stack:
+        for index, replacement in replace.items():
+            stack.enter_context(_swapped(graph.nodes[index], replacement, tensor_ops))
+        yield
+
+
 def _compile(
-    model: keras.Model, graph: Graph, layer: int, score: int, top: bool, count: int, gradients: bool
+    model: keras.Model,
+    graph: Graph,
+    objective: Objective | None,
+    keep: tuple[int, ...],
+    wrt: tuple[int, ...],
+    replace: Mapping[int, Replacement],
 ):
-    """A tf.function (images, classes) -> (activations, gradients, logits, chosen classes).
+    """A tf.function (images, extra) -> (outputs, values, classes, gradients, leaves), where
+    ``extra`` is the objective's classes or weights (ignored for a top-k objective)."""
+    nodes = sorted({*keep, *wrt, *([objective.node] if objective else [])} - {0})
+    inner = keras.Model(model.inputs, [graph.nodes[i].layer.output for i in nodes])
+    count = objective.count if objective is not None else 0
 
-    With ``top``, the ``count`` highest logits of each image are differentiated and ``classes``
-    is ignored; otherwise the (N, count) ``classes`` are.
-    """
-    score_node = graph.nodes[score]
-    dense = score_node.layer if score_node.softmax else None
-    if dense is not None:
-        score_tensor = dense.input
-    elif score == graph.output:
-        score_tensor = model.outputs[0]
-    else:
-        score_tensor = score_node.layer.output
-    inner = keras.Model(model.inputs, [graph.nodes[layer].layer.output, score_tensor])
-
-    def logits_of(values: tf.Tensor) -> tf.Tensor:
-        if dense is None:
-            return values
-        logits = tf.matmul(values, dense.kernel)
-        return logits + dense.bias if dense.use_bias else logits
-
-    def run(images: tf.Tensor, classes: tf.Tensor):
+    def run(images: tf.Tensor, extra: tf.Tensor):
         with tf.GradientTape(persistent=count > 1, watch_accessed_variables=False) as tape:
             # Watching the input records every operation, also in models with frozen weights.
             tape.watch(images)
-            activations, values = inner(images, training=False)
-            logits = logits_of(values)
-            chosen = tf.math.top_k(logits, k=count).indices if top else classes
-            scores = tf.gather(logits, chosen, batch_dims=1)
-            # Summed over the batch inside the tape: images do not interact, so the gradient
-            # of the sum is each image's own gradient.
-            totals = [tf.reduce_sum(scores[:, j]) for j in range(count)]
-        if not gradients:
-            return activations, tf.zeros(()), logits, chosen
-        grads = [tape.gradient(total, activations) for total in totals]
-        return activations, tf.stack(grads), logits, chosen
+            tensor_ops = _Ops(model.inputs[0].dtype, tape)
+            with _replaced(graph, replace, tensor_ops):
+                values = inner(images, training=False)
+            outputs = {0: images, **dict(zip(nodes, _as_list(values), strict=True))}
+            scores, chosen = (None, None)
+            if objective is not None:
+                scores, chosen = _objective_values(objective, outputs[objective.node], extra)
+                totals = [tf.reduce_sum(scores[:, j]) for j in range(count)]
+        sources = [outputs[i] for i in wrt] + tensor_ops.leaves
+        gradients = []
+        if objective is not None and sources:
+            # One call per objective (a non-persistent tape allows one), all sources at once.
+            per_objective = [
+                tape.gradient(total, sources, unconnected_gradients="zero") for total in totals
+            ]
+            gradients = [tf.stack(list(grads)) for grads in zip(*per_objective, strict=True)]
+        return (
+            [outputs[i] for i in keep],
+            scores if scores is not None else tf.zeros(()),
+            chosen if chosen is not None else tf.zeros((), tf.int32),
+            gradients,
+        )
 
-    # One trace for every batch size (and image size, where the model allows it).
     (image,) = model.inputs
-    signature = [
-        tf.TensorSpec((None, *image.shape[1:]), image.dtype),
-        tf.TensorSpec((None, count), tf.int32),
-    ]
-    return tf.function(run, input_signature=signature)
+    if objective is not None and objective.weights is not None:
+        extra = tf.TensorSpec((None, *objective.weights.shape[1:]), image.dtype)
+    else:
+        extra = tf.TensorSpec((None, max(count, 1)), tf.int32)
+    # One trace for every batch size.
+    return tf.function(
+        run, input_signature=[tf.TensorSpec((None, *graph.input_shape), image.dtype), extra]
+    )
 
 
-def capture(
+def _objective_values(objective: Objective, output: Any, extra: Any) -> tuple[Any, Any]:
+    """(N, k) objective values and the (N, k) classes they belong to (``None`` for weights)."""
+    if objective.weights is not None:
+        products = ops.expand_dims(output, 1) * extra
+        return ops.sum(
+            ops.reshape(products, (ops.shape(products)[0], objective.count, -1)), -1
+        ), None
+    chosen = extra if objective.classes is not None else tf.math.top_k(output, k=objective.top)[1]
+    return tf.gather(output, chosen, batch_dims=1), chosen
+
+
+def run(
     model: keras.Model,
-    images: np.ndarray,
     graph: Graph,
-    layer: int,
-    score: int,
-    classes: np.ndarray | None,
-    top: int,
-    gradients: bool,
-) -> Capture:
-    """Run ``model`` on ``images`` keeping node ``layer``'s output and node ``score``'s logits.
-
-    ``classes`` (N, k) are the classes to differentiate, or ``None`` for the ``top`` highest
-    scores of each image.
-    """
-    count = classes.shape[1] if classes is not None else top
-    key = (graph.nodes[layer].name, graph.nodes[score].name, classes is None, count, gradients)
+    images: np.ndarray,
+    *,
+    objective: Objective | None = None,
+    keep: Sequence[int] = (),
+    wrt: Sequence[int] = (),
+    replace: Mapping[int, Replacement] | None = None,
+) -> Run:
+    """See :meth:`mnn.explain.backends.base.Backend.run`."""
+    _check_backend()
+    replace = dict(replace or {})
+    keep, wrt = tuple(keep), tuple(wrt)
+    kind = None
+    if objective is not None:
+        kind = (
+            objective.node,
+            "weights"
+            if objective.weights is not None
+            else "classes"
+            if objective.classes is not None
+            else "top",
+            objective.count,
+            None if objective.weights is None else objective.weights.shape[2:],
+        )
+    key = (graph.input_shape, kind, keep, wrt, frozenset(replace.items()))
     functions = _functions.setdefault(model, {})
     if key not in functions:
-        functions[key] = _compile(model, graph, layer, score, classes is None, count, gradients)
-    wanted = classes if classes is not None else np.zeros((len(images), count), np.int32)
-    activations, grads, logits, chosen = functions[key](
-        tf.convert_to_tensor(images), tf.convert_to_tensor(wanted.astype(np.int32))
+        functions[key] = _compile(model, graph, objective, keep, wrt, replace)
+    if objective is not None and objective.weights is not None:
+        extra = objective.weights.astype(images.dtype, copy=False)
+    elif objective is not None and objective.classes is not None:
+        extra = objective.classes.astype(np.int32)
+    else:
+        extra = np.zeros((len(images), max(objective.count if objective else 0, 1)), np.int32)
+    outputs, values, chosen, gradients = functions[key](
+        tf.convert_to_tensor(images), tf.convert_to_tensor(extra)
     )
-    return Capture(
-        activations=np.moveaxis(activations.numpy(), -1, 1),
-        gradients=np.moveaxis(grads.numpy(), -1, 2) if gradients else None,
-        logits=logits.numpy(),
-        classes=chosen.numpy().astype(np.int64),
+    stacked = [g.numpy() for g in gradients]
+    return Run(
+        outputs={i: o.numpy() for i, o in zip(keep, outputs, strict=True)},
+        values=values.numpy() if objective is not None else None,
+        classes=chosen.numpy().astype(np.int64)
+        if objective is not None and objective.weights is None
+        else None,
+        gradients=dict(zip(wrt, stacked[: len(wrt)], strict=True)),
+        leaves=tuple(stacked[len(wrt) :]),
     )
 
 
-def dense_parameters(node: Node) -> tuple[np.ndarray, np.ndarray]:
-    """(W, b): the (K, C) weight (Keras keeps its transpose) and (K,) bias of a Dense node."""
-    dense = node.layer
-    weight = dense.kernel.numpy().T
-    bias = dense.bias.numpy() if dense.use_bias else None
-    return weight, bias if bias is not None else np.zeros(weight.shape[0], weight.dtype)
+def parameters(node: Node) -> LinearParameters | BatchNormParameters:
+    """See :meth:`mnn.explain.backends.base.Backend.parameters`."""
+    tensors = _Ops("float32").parameters(node)
+    values = {
+        field: value
+        if isinstance(value, (int, float))
+        else np.asarray(ops.convert_to_tensor(value))
+        for field, value in vars(tensors).items()
+    }
+    return type(tensors)(**values)

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import DTypeLike
 
-from ..._validation import check_array, describe
+from ..._validation import check_array, check_bool, check_float_dtype, check_seed, describe
 from ..activations import Activation, ReLU
 from ..initializers import Initializer, RandnAverage
 from ..optimizers import SGD, Optimizer
@@ -26,8 +26,10 @@ class Layer(ABC):
     kind: ClassVar[str]
 
     def __init__(self, input_shape: tuple[int, ...] | None, name: str | None) -> None:
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name must be a str or None, got {describe(name)}.")
         self.input_shape = input_shape
-        self.name = self.kind if name is None else str(name)
+        self.name = self.kind if name is None else name
         self._output_batch_shape: tuple[int, ...] | None = None
 
     @property
@@ -73,6 +75,7 @@ class Layer(ABC):
                 f"{self.label}: backprop needs delta = ∂L/∂(output) of the shape of the last "
                 f"output, {self._output_batch_shape}; got {describe(delta)}."
             )
+        check_array(delta, f"the delta of {self.label}", dtype_kind="f")
 
 
 class ParametricLayer(Layer):
@@ -96,10 +99,8 @@ class ParametricLayer(Layer):
         self.afun: Activation = _own(afun, Activation, "afun", ReLU)
         self.optim: Optimizer = _own(optim, Optimizer, "optim", SGD)
         self.initializer: Initializer = _own(initializer, Initializer, "initializer", RandnAverage)
-        self.dtype = np.dtype(dtype)
-        if self.dtype.kind != "f":
-            raise TypeError(f"dtype must be a floating type such as np.float32, got {dtype!r}.")
-        self._rng = np.random.default_rng(rng)
+        self.dtype = check_float_dtype(dtype)
+        self._rng = np.random.default_rng(check_seed(rng, "rng", generator=True))
         self._has_gradients = False
 
     def _initial_weights(self, shape: tuple[int, ...], fan_in: int, fan_out: int) -> np.ndarray:
@@ -138,6 +139,8 @@ class ParametricLayer(Layer):
             it, and then ``None`` is returned.
         """
         self._check_delta(delta)
+        pre_activation = check_bool(pre_activation, "pre_activation")
+        input_gradient = check_bool(input_gradient, "input_gradient")
         delta = delta if pre_activation else self.afun.backprop(delta)
         delta_pre = self._backprop_linear(delta, input_gradient)
         self._has_gradients = True

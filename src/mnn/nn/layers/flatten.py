@@ -39,7 +39,8 @@ class Flatten(Layer):
         ndim = (2, 3, 4, 5) if self.input_shape is None else 1 + len(self.input_shape)
         self._check_input(a, ndim=ndim)
         self._input_batch_shape = a.shape
-        z = a.reshape(len(a), -1)
+        # The row length is given, not inferred: -1 is ambiguous for an empty batch.
+        z = a.reshape(len(a), math.prod(a.shape[1:]))
         self._output_batch_shape = z.shape
         return z
 

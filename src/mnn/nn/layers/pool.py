@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import check_int_tuple
+from ..._validation import check_bool, check_int_tuple, check_scalar, describe
 from .base import Layer
 
 
@@ -46,9 +46,7 @@ class MaxPool2D(Layer):
         name: str | None = None,
     ) -> None:
         self.area = check_int_tuple(area, "area", 2)
-        if not isinstance(strict, bool):
-            raise TypeError(f"strict must be True or False, got {strict!r}.")
-        self.strict = strict
+        self.strict = check_bool(strict, "strict")
         if tensor is not None:
             tensor = check_int_tuple(tensor, "tensor", 3)
             if tensor[1] < self.area[0] or tensor[2] < self.area[1]:
@@ -147,6 +145,9 @@ def tied_windows(pool: MaxPool2D, a: np.ndarray, *, above: float = 0.0) -> np.nd
     numpy.ndarray
         (n, c, h//ph, w//pw) booleans, True where the window's maximum is tied and > ``above``.
     """
+    if not isinstance(pool, MaxPool2D):
+        raise TypeError(f"pool must be an mnn.nn.MaxPool2D layer, got {describe(pool)}.")
+    above = check_scalar(above, "above")
     maxima = pool.evaluate(a)
     return (pool.tie_counts() > 1) & (maxima > above)
 
