@@ -122,6 +122,14 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/"
 
 
+@pytest.fixture(scope="session")
+def built_book():
+    """The book built once per test session, in place and strictly (see tests/book_build.py)."""
+    from book_build import build_book
+
+    return build_book()
+
+
 # ---------------------------------------------------------------- Hypothesis profiles (sweep)
 # "ci" (the default, run by `make test`): few examples, always the same ones. "thorough": many,
 # freshly drawn each run; run it with MNN_HYPOTHESIS_PROFILE=thorough make test (or pytest).

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PATHS = [p for p in ("src", "tests", "benchmarks", "scripts") if (ROOT / p).is_dir()]
+PATHS = [p for p in ("src", "tests", "benchmarks", "scripts", "book/_ext") if (ROOT / p).is_dir()]
 
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["lint", "format"])

@@ -3,6 +3,7 @@
 from .confusion import plot_confusion_matrix
 from .convergence import plot_convergence
 from .curves import plot_history
+from .explorer import HeatmapExplorer, heatmap_explorer
 from .features import contrast_factors, feature_map_grid, filter_grid
 from .grids import class_grid, image_grid
 from .latent import latent_plane, latent_scatter
@@ -15,10 +16,12 @@ from .traces import plot_trace
 
 __all__ = [
     "DIVERGING",
+    "HeatmapExplorer",
     "RELEVANCE",
     "class_grid",
     "diverging_overlay",
     "figure_legend",
+    "heatmap_explorer",
     "heatmap_grid",
     "image_grid",
     "latent_plane",
