@@ -16,8 +16,8 @@ from .traces import plot_trace
 
 __all__ = [
     "DIVERGING",
-    "HeatmapExplorer",
     "RELEVANCE",
+    "HeatmapExplorer",
     "class_grid",
     "diverging_overlay",
     "figure_legend",
@@ -36,4 +36,3 @@ __all__ = [
     "relevance_limit",
     "superimpose",
 ]
-__all__ += ["contrast_factors", "feature_map_grid", "filter_grid", "plot_trace"]
