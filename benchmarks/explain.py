@@ -1,4 +1,4 @@
-"""Grad-CAM's cost: mnn.explain.grad_cam against a bare forward and backward pass of the same model.
+"""Explainers' cost: Grad-CAM, Gradient x Input and LRP against a bare forward and backward pass.
 
 EfficientNet-Lite0 at 224 x 224, batches of 1 and 16, in PyTorch and in Keras (compiled with
 ``tf.function``). For each framework and batch:
@@ -9,11 +9,17 @@ EfficientNet-Lite0 at 224 x 224, batches of 1 and 16, in PyTorch and in Keras (c
 - ``by hand``: Grad-CAM written out for this one model, the course's way (a hook or a two-output
   model, the gradient at ``head``, averaged weights, ReLU).
 - ``grad_cam``: ``mnn.explain.grad_cam(model, images)``, layer and target found by itself.
+- ``gxi``: ``mnn.explain.gradient_x_input(model, images)``: ``bare`` times the input, found
+  through mnn's graph and run.
+- ``lrp``: ``mnn.explain.lrp(model, images, composite="epsilon_gamma_box", bounds=...)``: one
+  modified forward pass (every convolution with its rule, 49 BatchNorm layers folded) and one
+  gradient (target: at most twice ``bare``).
 
 The runs take turns, so that load from other processes affects them alike; the table gives
 medians, the overhead of ``grad_cam`` over ``bare`` (target: at most 20%) and, for reference, over
 the hand-written version. Both frameworks get
-the same number of threads, one by default (see benchmarks/models.py for why).
+the same number of threads, one by default (see benchmarks/models.py for why). A second table
+gives Gradient x Input and LRP as multiples of ``bare``.
 
 Run: python benchmarks/explain.py [--threads N]
 """
@@ -34,6 +40,9 @@ from mnn.models import efficientnet_lite0, imagenet
 
 BATCHES = {1: 20, 16: 5}  # batch size: repeats
 TARGET_OVERHEAD = 0.20
+TARGET_LRP_RATIO = 2.0
+# Pixels 0 and 255 after the checkpoint's preprocessing, (x - 127) / 128: the z^B rule's box.
+BOUNDS = (-127 / 128, 128 / 128)
 
 
 def torch_bare(model: torch.nn.Module, x: np.ndarray) -> Callable[[], object]:
@@ -94,6 +103,14 @@ def with_mnn(model, x: np.ndarray) -> Callable[[], object]:
     return lambda: explain.grad_cam(model, x).heatmaps
 
 
+def gradient_x_input(model, x: np.ndarray) -> Callable[[], object]:
+    return lambda: explain.gradient_x_input(model, x)
+
+
+def lrp(model, x: np.ndarray) -> Callable[[], object]:
+    return lambda: explain.lrp(model, x, composite="epsilon_gamma_box", bounds=BOUNDS).relevance
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1, help="threads for each framework")
@@ -109,7 +126,7 @@ def main() -> None:
     )
     print(header)
     print("-" * len(header))
-    worst = -np.inf
+    worst, worst_lrp, ratios = -np.inf, -np.inf, []
     for batch, repeats in BATCHES.items():
         nhwc = np.concatenate([photos] * -(-batch // len(photos)))[:batch]
         inputs = {"torch": imagenet.to_nchw(nhwc), "keras": nhwc}
@@ -119,6 +136,8 @@ def main() -> None:
             runs[(name, "bare")] = bare(model, inputs[name])
             runs[(name, "by hand")] = by_hand(model, inputs[name])
             runs[(name, "grad_cam")] = with_mnn(model, inputs[name])
+            runs[(name, "gxi")] = gradient_x_input(model, inputs[name])
+            runs[(name, "lrp")] = lrp(model, inputs[name])
         ms = median_ms(runs, repeats)
         for name in models:
             overhead = ms[(name, "grad_cam")] / ms[(name, "bare")] - 1
@@ -128,8 +147,25 @@ def main() -> None:
                 f"{ms[(name, 'grad_cam')]:>12.1f} {overhead:>+9.0%} "
                 f"{ms[(name, 'grad_cam')] / ms[(name, 'by hand')] - 1:>+11.0%}"
             )
+            bare_ms, gxi_ms, lrp_ms = (ms[(name, key)] for key in ("bare", "gxi", "lrp"))
+            worst_lrp = max(worst_lrp, lrp_ms / bare_ms)
+            ratios.append((name, batch, bare_ms, gxi_ms, lrp_ms))
     verdict = "met" if worst <= TARGET_OVERHEAD else "NOT met"
     print(f"largest overhead {worst:+.0%}; target <= {TARGET_OVERHEAD:.0%}: {verdict}")
+    print()
+    header = (
+        f"{'framework':<10} {'batch':>5} {'bare ms':>9} {'GxI ms':>9} {'GxI/bare':>9} "
+        f"{'LRP ms':>9} {'LRP/bare':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, batch, bare_ms, gxi_ms, lrp_ms in ratios:
+        print(
+            f"{name:<10} {batch:>5} {bare_ms:>9.1f} {gxi_ms:>9.1f} {gxi_ms / bare_ms:>9.2f} "
+            f"{lrp_ms:>9.1f} {lrp_ms / bare_ms:>9.2f}"
+        )
+    verdict = "met" if worst_lrp <= TARGET_LRP_RATIO else "NOT met"
+    print(f"largest LRP / bare {worst_lrp:.2f}; target <= {TARGET_LRP_RATIO:.0f}: {verdict}")
 
 
 if __name__ == "__main__":

@@ -14,8 +14,12 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from sweep import (
     BOOLS,
+    BYTES,
+    COMPLEX,
     JUNK,
     NONE,
+    OBJECTS,
+    TEXT,
     Args,
     Spec,
     bad_array,
@@ -691,8 +695,309 @@ FIGURE_SPECS = {
 }
 
 
+# ------------------------------------------------------------------ features, relevance
+
+
+def real_arrays(shape: tuple[int, ...], low: float = -5.0, high: float = 5.0) -> Any:
+    """Floats in [low, high], or integers in the same range (the viz accept any real dtype)."""
+    integers = hnp.arrays(np.int64, shape, elements=st.integers(int(low), int(high)))
+    return float_arrays(shape, np.float64, low, high) | integers
+
+
+@st.composite
+def maps_args(draw: st.DrawFn) -> Args:
+    shape = (draw(st.integers(1, 6)), draw(st.integers(2, 4)), draw(st.integers(2, 4)))
+    low = draw(st.sampled_from([-5.0, 0.0]))
+    maps = draw(real_arrays(shape, low))
+    channels = draw(st.sampled_from([None, "list", "array"]))
+    if channels is not None:
+        numbers = draw(st.lists(st.integers(0, 500), min_size=shape[0], max_size=shape[0]))
+        channels = numbers if channels == "list" else np.array(numbers)
+    return {
+        "maps": maps,
+        "contrast": draw(BOOLS),
+        "channels": channels,
+        "ncols": draw(st.integers(1, 8)),
+        "size": draw(SIZES),
+        "suptitle": draw(TITLES),
+    }
+
+
+def check_factors(factors: Any, args: Args) -> None:
+    maps = args["maps"].astype(np.float64)
+    check_finite_array(factors, (len(maps),), np.float64)
+    peaks = np.array([np.abs(m).max() for m in maps])
+    zero = peaks == 0
+    assert np.all(factors[zero] == 0), "a map of zeros must have the factor 0"
+    assert np.all(factors[~zero] >= 1 - 1e-12), factors
+    # Stretched by its factor, every map that is not zero reaches the strongest map's peak.
+    np.testing.assert_allclose(factors[~zero] * peaks[~zero], peaks.max(), rtol=1e-12)
+
+
+def check_feature_maps(fig: Any, args: Args) -> None:
+    assert isinstance(fig, Figure)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == len(args["maps"]), (len(shown), len(args["maps"]))
+    channels = args["channels"] if args["channels"] is not None else range(len(args["maps"]))
+    titles = [ax.get_title().split(" ")[0] for ax in shown]
+    assert titles == [str(c) for c in channels], titles
+
+
+def bad_maps(args: Args) -> st.SearchStrategy[Any]:
+    maps = args["maps"]
+    return bad_array(maps, kinds="fiu", free_axes=(0, 1, 2), nonempty=True) | st.sampled_from(
+        [maps[:, :0], maps[:, :, :0]]
+    )
+
+
+def bad_channels(args: Args) -> st.SearchStrategy[Any]:
+    count = len(args["maps"])
+    return st.one_of(
+        TEXT,
+        BYTES,
+        COMPLEX,
+        OBJECTS,
+        st.integers(),
+        st.sets(st.integers(0, 99), min_size=count, max_size=count),
+        st.sampled_from(
+            [
+                list(range(count + 1)),
+                np.arange(count + 1),
+                np.arange(count)[None],
+                np.arange(count) * 1.0,
+                list(np.arange(count) * 1.0),
+                [True] * count,
+                ["a"] * count,
+                np.array(["a"] * count),
+                dict.fromkeys(range(count), 0),
+            ]
+        ),
+    )
+
+
+@st.composite
+def filter_args(draw: st.DrawFn) -> Args:
+    inputs = draw(st.sampled_from([1, 3]) | st.integers(2, 5))
+    shape = (draw(st.integers(1, 4)), inputs, draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    return {
+        "filters": draw(real_arrays(shape)),
+        "count": draw(st.none() | st.integers(1, shape[0])),
+        "depth": draw(st.integers(1, 6)),
+        "ncols": draw(st.integers(1, 8)),
+        "size": draw(SIZES),
+        "suptitle": draw(TITLES),
+    }
+
+
+def check_filters(fig: Any, args: Args) -> None:
+    assert isinstance(fig, Figure)
+    filters = args["filters"][: args["count"]]
+    count, inputs = filters.shape[:2]
+    slices = {1: count, 3: 4 * count}.get(inputs, count * min(args["depth"], inputs))
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == slices, (len(shown), slices)
+    drawn = [ax.images[0].get_array() for ax in shown if ax.images[0].get_array().ndim == 2]
+    # Every slice is drawn on its filter's own symmetric scale, within [-1, 1].
+    assert all(np.abs(image).max() <= 1 + 1e-12 for image in drawn)
+
+
+@st.composite
+def trace_args(draw: st.DrawFn) -> Args:
+    shape = (draw(st.integers(1, 6)), draw(st.integers(1, 4)))
+    return {
+        "trace": draw(real_arrays(shape)),
+        "labels": draw(st.none() | st.just(names(shape[1]))),
+        "penalty": draw(st.none() | real_arrays(shape, 0.0)),
+        "ax": draw(maybe_axes()),
+        "title": draw(TITLES),
+    }
+
+
+def check_trace(ax: Any, args: Args) -> None:
+    assert isinstance(ax, Axes)
+    trace, penalty = args["trace"], args["penalty"]
+    expected = [trace[:, j] for j in range(trace.shape[1])]
+    if penalty is not None:
+        expected = [curve for j in range(trace.shape[1]) for curve in
+                    (trace[:, j], trace[:, j] - penalty[:, j])]  # fmt: skip
+    lines = ax.get_lines()
+    assert len(lines) == len(expected), (len(lines), len(expected))
+    for line, curve in zip(lines, expected, strict=True):
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(len(trace)))
+        np.testing.assert_allclose(line.get_ydata(), curve)
+
+
+def bad_penalty(args: Args) -> st.SearchStrategy[Any]:
+    template = args["trace"].astype(np.float64) * 0
+    return optional(bad_array(template, kinds="fiu"))
+
+
+@st.composite
+def limit_args(draw: st.DrawFn) -> Args:
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=6))
+    heatmap = draw(real_arrays(shape) | st.just(np.zeros(shape)))
+    return {"heatmap": heatmap}
+
+
+def check_limit(bound: Any, args: Args) -> None:
+    assert type(bound) is float, type(bound)
+    heatmap = args["heatmap"].astype(np.float64).ravel()
+    peak = np.abs(heatmap).max()
+    # 10 (mean |R|^3)^(1/3) is 10 n^(-1/3) times the 3-norm of R.
+    typical = 10 * np.linalg.norm(heatmap, 3) / len(heatmap) ** (1 / 3)
+    expected = 1.0 if peak == 0 else min(peak, typical)
+    assert np.isclose(bound, expected, rtol=1e-12), (bound, expected)
+
+
+@st.composite
+def relevance_args(draw: st.DrawFn) -> Args:
+    rows, columns = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    shape = (rows, columns, draw(st.integers(2, 5)), draw(st.integers(2, 5)))
+    return {
+        "heatmaps": draw(real_arrays(shape)),
+        "titles": draw(st.none() | st.just([names(columns)] * rows)),
+        "images": draw(st.none() | pictures(rows)),
+        "row_titles": draw(st.none() | st.just(names(rows))),
+        "limit": draw(st.sampled_from(["typical", "max"]) | floats(0.1, 10)),
+        "size": draw(SIZES),
+    }
+
+
+def check_relevance(fig: Any, args: Args) -> None:
+    assert isinstance(fig, Figure)
+    rows, columns = args["heatmaps"].shape[:2]
+    first = int(args["images"] is not None)
+    assert len(fig.axes) == rows * (columns + first)
+    for index, ax in enumerate(fig.axes):
+        row, column = divmod(index, columns + first)
+        if column < first:
+            continue
+        low, high = ax.images[0].get_clim()
+        assert low == -high > -np.inf and high > 0, (low, high)
+        if not isinstance(args["limit"], str):
+            assert high == args["limit"]
+        elif args["limit"] == "max":
+            peak = float(np.abs(args["heatmaps"][row, column - first]).max())
+            assert high == (peak or 1.0)
+
+
+def bad_titles(args: Args) -> st.SearchStrategy[Any]:
+    rows, columns = args["heatmaps"].shape[:2]
+    good = [names(columns)] * rows
+    return optional(JUNK) | st.sampled_from(
+        [
+            [names(columns)] * (rows + 1),
+            [names(columns + 1)] * rows,
+            [*good[:-1], [*good[-1][:-1], 1]],
+            ["a" * columns] * rows,
+            "a" * rows,
+            tuple(iter(row) for row in good),
+        ]
+    )
+
+
+def bad_relevance_images(args: Args) -> st.SearchStrategy[Any]:
+    rows = len(args["heatmaps"])
+    template = args["images"] if args["images"] is not None else np.zeros((rows, 3, 3))
+    wrong = [
+        np.concatenate([template, template[:1]]),
+        template.astype(np.float64) * 0 + 255,
+        template[..., None],
+    ]
+    if template.ndim == 3:
+        wrong.append(template[0])  # (H, W): one grey image, not one per row
+    return optional(bad_array(template, kinds="uf", any_shape=True)) | st.sampled_from(wrong)
+
+
+def bad_limit(args: Args) -> st.SearchStrategy[Any]:
+    words = st.sampled_from(["Typical", "maxx", "", "largest", "MAX"])
+    return words | bad_real(0.0, include="neither").filter(
+        lambda value: not (isinstance(value, str) and value in ("typical", "max"))
+    )
+
+
+FEATURE_SPECS = {
+    "mnn.viz.contrast_factors": Spec(
+        call=function(viz.contrast_factors),
+        valid=st.builds(lambda args: {"maps": args["maps"]}, maps_args()),
+        check=check_factors,
+        bad={"maps": bad_maps},
+    ),
+    "mnn.viz.feature_map_grid": Spec(
+        call=function(viz.feature_map_grid),
+        valid=maps_args(),
+        check=check_feature_maps,
+        bad={
+            "maps": bad_maps,
+            "contrast": lambda args: bad_bool(),
+            "channels": bad_channels,
+            "ncols": lambda args: bad_int(1),
+            "size": bad_size,
+            "suptitle": bad_title,
+        },
+        cost=COST,
+    ),
+    "mnn.viz.filter_grid": Spec(
+        call=function(viz.filter_grid),
+        valid=filter_args(),
+        check=check_filters,
+        bad={
+            "filters": lambda args: (
+                bad_array(args["filters"], kinds="fiu", free_axes=(0, 1, 2, 3), nonempty=True)
+                | st.sampled_from([args["filters"][:, :0], args["filters"][..., :0]])
+            ),
+            "count": lambda args: optional(bad_int(1, len(args["filters"]))),
+            "depth": lambda args: bad_int(1),
+            "ncols": lambda args: bad_int(1),
+            "size": bad_size,
+            "suptitle": bad_title,
+        },
+        cost=COST,
+    ),
+    "mnn.viz.plot_trace": Spec(
+        call=function(viz.plot_trace),
+        valid=trace_args(),
+        check=check_trace,
+        bad={
+            "trace": lambda args: (
+                bad_array(args["trace"], kinds="fiu", free_axes=(0, 1), nonempty=True)
+                | st.just(args["trace"][:, :0])
+            ),
+            "labels": lambda args: optional(bad_names(length=args["trace"].shape[1])),
+            "penalty": bad_penalty,
+            "ax": bad_axes,
+            "title": bad_title,
+        },
+        cost=COST,
+    ),
+    "mnn.viz.relevance_limit": Spec(
+        call=function(viz.relevance_limit),
+        valid=limit_args(),
+        check=check_limit,
+        bad={"heatmap": lambda args: bad_array(args["heatmap"], kinds="fiu", any_shape=True)},
+    ),
+    "mnn.viz.relevance_grid": Spec(
+        call=function(viz.relevance_grid),
+        valid=relevance_args(),
+        check=check_relevance,
+        bad={
+            "heatmaps": lambda args: (
+                bad_array(args["heatmaps"], kinds="fiu", free_axes=(0, 1, 2, 3), nonempty=True)
+                | st.sampled_from([args["heatmaps"][:, :0], args["heatmaps"][..., :0]])
+            ),
+            "titles": bad_titles,
+            "images": bad_relevance_images,
+            "row_titles": lambda args: optional(bad_names(length=len(args["heatmaps"]))),
+            "limit": bad_limit,
+            "size": bad_size,
+        },
+        cost=COST,
+    ),
+}
+
+
 def fail(message: str) -> None:
     raise AssertionError(message)
 
 
-SPECS: dict[str, Spec] = GRID_SPECS | LATENT_SPECS | OVERLAY_SPECS | FIGURE_SPECS
+SPECS: dict[str, Spec] = GRID_SPECS | LATENT_SPECS | OVERLAY_SPECS | FIGURE_SPECS | FEATURE_SPECS

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ from torch import nn
 
 from mnn import exercises, explain, optim
 from mnn.exercises import CheckReport
+from mnn.explain.lrp.rules import Zero
 from mnn.nn import reference
 
 
@@ -532,6 +534,64 @@ def test_grad_cam_rejects_typical_mistakes() -> None:
         exercises.check_grad_cam(position_by_position),
         "gradients that change over the map: only their average counts",
         "gradients and feature maps are multiplied position by position",
+    )
+
+
+# Chapter 5 -----------------------------------------------------------------------------------
+
+
+def lrp_gamma_by_mnn(a, weights, relevance, gamma):
+    """mnn's Gamma rule on a PyTorch dense layer, seeded with ``relevance`` through a read-out
+    layer with LRP-0 whose weights are R_k / z_k."""
+    layer = nn.Linear(len(a), len(relevance), bias=False).double()
+    readout = nn.Linear(len(relevance), 1, bias=False).double()
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(weights.T.copy()))
+        readout.weight.copy_(torch.from_numpy((relevance / (a @ weights))[None]))
+    model = nn.Sequential(OrderedDict(layer=layer, readout=readout))
+    composite = {"layer": explain.lrp.rules.Gamma(gamma, stabilizer=1e-9), "readout": Zero()}
+    return explain.lrp(model, a[None], target=0, composite=composite).relevance[0]
+
+
+def test_lrp_gamma_dense_agrees_with_mnn_explain() -> None:
+    report = exercises.check_lrp_gamma_dense(lrp_gamma_by_mnn)
+    assert report.passed, str(report)
+
+
+def test_lrp_gamma_dense_rejects_typical_mistakes() -> None:
+    def lrp_zero(a, weights, relevance, gamma):
+        return a * (weights @ (relevance / (1e-9 + a @ weights)))
+
+    def without_activations(a, weights, relevance, gamma):
+        rho = weights + gamma * np.maximum(weights, 0)
+        return rho @ (relevance / (1e-9 + a @ rho))
+
+    def plain_denominator(a, weights, relevance, gamma):
+        rho = weights + gamma * np.maximum(weights, 0)
+        return a * (rho @ (relevance / (1e-9 + a @ weights)))
+
+    def absolute_weights(a, weights, relevance, gamma):
+        rho = weights + gamma * np.abs(weights)
+        return a * (rho @ (relevance / (1e-9 + a @ rho)))
+
+    assert_rejected(
+        exercises.check_lrp_gamma_dense(lrp_zero),
+        "a negative weight: its share shrinks as gamma grows",
+        "gamma is ignored (LRP-0)",
+    )
+    assert_rejected(
+        exercises.check_lrp_gamma_dense(without_activations),
+        "one input, one output: all the relevance goes to the input",
+        "the result is not multiplied by the activations a_j",
+    )
+    assert_rejected(
+        exercises.check_lrp_gamma_dense(plain_denominator),
+        "one input, one output: all the relevance goes to the input",
+        "the denominator is the plain z_k",
+    )
+    assert_rejected(
+        exercises.check_lrp_gamma_dense(absolute_weights),
+        "a negative weight: its share shrinks as gamma grows",
     )
 
 

@@ -7,7 +7,9 @@ PyTorch or TensorFlow:
 - ``mnn.nn``: a convolutional network framework written in NumPy.
 - ``mnn.optim``: Newton, BFGS and L-BFGS.
 - ``mnn.models``: pretrained and small models in PyTorch and Keras.
-- ``mnn.explain``: CAM, Grad-CAM and Grad-CAM++, receptive fields.
+- ``mnn.explain``: CAM, Grad-CAM and Grad-CAM++, receptive fields, feature maps and filters,
+  activation maximisation and fooling, attribution by gradients (Gradient x Input, Integrated
+  Gradients, SmoothGrad) and LRP.
 - ``mnn.viz``: figures.
 - ``mnn.exercises``: answer checkers for the course's implementation exercises.
 

@@ -206,6 +206,52 @@ def check_int_tuple(value: Any, name: str, length: int, *, minimum: int = 1) -> 
     return tuple(int(entry) for entry in value)
 
 
+def check_input_size(input_size: Any) -> tuple[int, int] | None:
+    """Check that ``input_size`` is ``None`` or a pair (H, W) of positive ints; return it."""
+    if input_size is None:
+        return None
+    if (
+        not isinstance(input_size, tuple)
+        or len(input_size) != 2
+        or not all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
+            for n in input_size
+        )
+    ):
+        raise ValueError(
+            f"input_size must be a pair (H, W) of positive ints, got {describe(input_size)}."
+        )
+    return int(input_size[0]), int(input_size[1])
+
+
+def check_index(value: Any, name: str, count: int, what: str) -> int:
+    """Check that ``value`` is an int in ``0 .. count - 1`` (no negative indices); ``what``
+    names what is counted, e.g. ``"layer 'conv1' has 16 channels"``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer index, got {describe(value)}.")
+    if not 0 <= value < count:
+        raise ValueError(f"{name} {value} is out of range: {what}, numbered 0 to {count - 1}.")
+    return int(value)
+
+
+def check_position(value: Any, name: str, size: tuple[int, int], what: str) -> tuple[int, int]:
+    """Check that ``value`` is a (row, column) pair of ints inside a map of ``size`` (h, w);
+    ``what`` names the map, e.g. ``"layer 'conv4'"``."""
+    if (
+        not isinstance(value, (tuple, list))
+        or len(value) != 2
+        or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in value)
+    ):
+        raise TypeError(f"{name} must be a (row, column) pair of ints, got {describe(value)}.")
+    row, column = int(value[0]), int(value[1])
+    if not (0 <= row < size[0] and 0 <= column < size[1]):
+        raise ValueError(
+            f"{name} ({row}, {column}) is outside the {size[0]}x{size[1]} map of {what}: rows "
+            f"run from 0 to {size[0] - 1} and columns from 0 to {size[1] - 1}."
+        )
+    return row, column
+
+
 #: The largest array a single argument may ask ``mnn`` to allocate, as a fraction of the
 #: machine's physical memory: larger requests are refused before anything is allocated.
 MEMORY_FRACTION = 0.5

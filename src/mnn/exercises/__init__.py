@@ -14,6 +14,9 @@ Chapter 2 (:mod:`~mnn.exercises.quasi_newton`): :func:`check_bfgs_inverse_update
 :func:`check_two_loop_recursion`, :func:`check_newton_step`.
 Chapter 3 (:mod:`~mnn.exercises.cam`): :func:`check_class_activation_map`,
 :func:`check_grad_cam`.
+Chapter 4 (:mod:`~mnn.exercises.features`): :func:`check_layer_output`,
+:func:`check_gradient_ascent`.
+Chapter 5 (:mod:`~mnn.exercises.lrp`): :func:`check_lrp_gamma_dense`.
 Chapter 6 (:mod:`~mnn.exercises.autoencoder`): :func:`check_decoder_table`.
 
 **Posing an exercise in a chapter.** Exercises use ``sphinx-exercise``; the book numbers
@@ -103,6 +106,8 @@ from .cnn import (
     check_max_pool2d_backward,
     check_max_pool2d_forward,
 )
+from .features import check_gradient_ascent, check_layer_output
+from .lrp import check_lrp_gamma_dense
 from .quasi_newton import check_bfgs_inverse_update, check_newton_step, check_two_loop_recursion
 
 __all__ = [
@@ -116,6 +121,9 @@ __all__ = [
     "check_decoder_table",
     "check_flatten",
     "check_grad_cam",
+    "check_gradient_ascent",
+    "check_layer_output",
+    "check_lrp_gamma_dense",
     "check_max_pool2d_backward",
     "check_max_pool2d_forward",
     "check_newton_step",

@@ -42,7 +42,7 @@ class Case:
         What is special about the case, in words ("a window with two tied maxima").
     arguments
         The arguments by name, in the order of the function's signature; they are passed
-        positionally, as deep copies.
+        positionally, data (arrays, lists, numbers) as deep copies, models as they are.
     expected
         The reference's outputs by name, in the order the function returns them. One entry:
         the function returns that value; several: it returns a tuple of them.
@@ -208,10 +208,24 @@ def run_checks(
     return CheckReport(task, signature, tuple(outcomes), failure, failing_case)
 
 
+#: Arguments of these types are deep-copied for every call; others (models) are passed as they
+#: are: copying a model costs time, and a copied Keras model has lost its ``model.input``.
+_DATA = (np.ndarray, np.generic, list, tuple, dict, int, float, complex, str, bool, type(None))
+
+
+def _copied(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The case's arguments, the data among them deep-copied, so that no call can change them
+    for the next."""
+    return {
+        name: copy.deepcopy(value) if isinstance(value, _DATA) else value
+        for name, value in arguments.items()
+    }
+
+
 def _run_case(function: Any, case: Case, compare: Comparison) -> tuple[Any, Any]:
     """(problem, outputs): problem is ``None`` when the case passed, ``NotImplemented`` for
     ``NotImplementedError``, else a plain-words description."""
-    arguments = copy.deepcopy(case.arguments)
+    arguments = _copied(case.arguments)
     try:
         result = function(*arguments.values())
     except NotImplementedError:
@@ -304,7 +318,7 @@ def _describe_failure(
 
 
 def _matches(mistake: Mistake, case: Case, outputs: Any, compare: Comparison) -> bool:
-    wrong = mistake.outputs(*copy.deepcopy(case.arguments).values())
+    wrong = mistake.outputs(*_copied(case.arguments).values())
     wrong = (wrong,) if len(case.expected) == 1 else tuple(wrong)
     try:
         return all(compare(w, o) is None for w, o in zip(wrong, outputs, strict=True))

@@ -63,14 +63,15 @@ def _describe(node: Node) -> str:
     return f"{node.name!r} ({node.type_name})"
 
 
-def find_layer(graph: Graph, layer: Any) -> int:
+def find_layer(graph: Graph, layer: Any, maps: bool = True) -> int:
     """Index of the node of ``layer``: a layer name, or the layer/module object itself.
 
     Raises
     ------
     ValueError
         For an unknown layer (the message lists the convolutional layers), a layer that runs
-        more than once per forward pass, or a layer whose output is not a batch of feature maps.
+        more than once per forward pass, or (with ``maps``) a layer whose output is not a batch
+        of feature maps.
     """
     if isinstance(layer, str):
         matches = [i for i in _selectable(graph) if graph.nodes[i].name == layer]
@@ -90,10 +91,10 @@ def find_layer(graph: Graph, layer: Any) -> int:
         )
     (index,) = matches
     node = graph.nodes[index]
-    if node.spatial is None:
+    if maps and node.spatial is None:
         raise ValueError(
             f"layer {_describe(node)} has output shape {node.shape}, not a batch of feature maps "
-            "with height and width; CAM and Grad-CAM need a layer with feature maps. "
+            "with height and width; pick a layer with feature maps. "
             f"{_candidates(graph)}"
         )
     return index

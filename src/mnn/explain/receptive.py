@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, check_choice, describe
+from .._validation import check_array, check_choice, check_input_size, check_position, describe
 from . import _layers
 from .backends import backend_of
 from .backends.base import GRID_PRESERVING, WINDOWS, Graph
@@ -138,26 +138,9 @@ def _field_of(graph: Graph, target: int) -> tuple[np.ndarray, np.ndarray, np.nda
     return fields[target]
 
 
-def _check_size(input_size: Any) -> tuple[int, int] | None:
-    if input_size is None:
-        return None
-    if (
-        not isinstance(input_size, tuple)
-        or len(input_size) != 2
-        or not all(
-            isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
-            for n in input_size
-        )
-    ):
-        raise ValueError(
-            f"input_size must be a pair (H, W) of positive ints, got {describe(input_size)}."
-        )
-    return int(input_size[0]), int(input_size[1])
-
-
 def _graph_and_layer(model: Any, layer: Any, input_size: Any) -> tuple[Graph, int]:
     backend = backend_of(model)
-    graph = backend.graph(model, _check_size(input_size))
+    graph = backend.graph(model, check_input_size(input_size))
     if layer is None:
         index, _note = _layers.default_layer(graph)
     else:
@@ -260,7 +243,7 @@ def to_input(
         layer = heatmaps.layer if layer is None else layer
         input_size = heatmaps.input_size if input_size is None else input_size
         heatmaps = heatmaps.heatmaps
-    input_size = _check_size(input_size)
+    input_size = check_input_size(input_size)
     check_array(heatmaps, "heatmaps", dtype_kind="fiu", finite=True)
     if heatmaps.ndim < 2:
         raise ValueError(f"heatmaps must be (..., h, w) maps, got {describe(heatmaps)}.")
@@ -284,3 +267,45 @@ def to_input(
     )
     summed = np.einsum("Hh,...hw,Ww->...HW", rows, heatmaps.astype(np.float64), cols)
     return summed / np.outer(rows.sum(axis=1), cols.sum(axis=1))
+
+
+def crop_to_receptive_field(
+    images: np.ndarray, model: Any, layer: Any, position: tuple[int, int]
+) -> np.ndarray:
+    """The part of images that one neuron of ``layer`` sees: its receptive field, cut to the
+    image.
+
+    A neuron maximised from a constant image changes only the pixels in its field, so the crop
+    holds everything the maximisation made.
+
+    Parameters
+    ----------
+    images
+        One image or a batch in the model's layout: (C, H, W) or (N, C, H, W) for PyTorch,
+        (H, W, C) or (N, H, W, C) for Keras.
+    model
+        The model the neuron belongs to.
+    layer
+        The layer's name or object.
+    position
+        (row, column) of the neuron in the layer's map.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``images`` restricted to the rows and columns of the field that lie in the image
+        (fewer than the field's size where it reaches into the padding), same layout.
+    """
+    backend = backend_of(model)
+    check_array(images, "images", ndim=(3, 4))
+    spatial = (-2, -1) if backend.layout == "NCHW" else (-3, -2)
+    size = tuple(int(images.shape[axis]) for axis in spatial)
+    field = receptive_field(model, layer, size)
+    row, column = check_position(position, "position", field.output_size, f"layer {field.layer!r}")
+    (top, bottom), (left, right) = (
+        np.clip(field.span(axis)[index], 0, length - 1)
+        for axis, index, length in ((0, row, size[0]), (1, column, size[1]))
+    )
+    box = [slice(None)] * images.ndim
+    box[spatial[0]], box[spatial[1]] = slice(top, bottom + 1), slice(left, right + 1)
+    return images[tuple(box)]

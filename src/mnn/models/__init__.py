@@ -10,6 +10,7 @@
   (see :mod:`mnn.models.autoencoder`).
 - :func:`train_course_network`: the course network of chapter 1, trained in mnn or in its
   PyTorch and Keras twins (:mod:`mnn.models.course_network`).
+- :func:`min_network`: chapter 5's two ReLU networks computing min(a1, a2).
 
 Each model is a package: a framework-free part (layer tables, constants, what a user calls) and
 one module per framework, ``torch.py`` and ``keras.py``, reached through
@@ -41,8 +42,10 @@ from .autoencoder import (
 from .course_network import train_course_network
 from .efficientnet import efficientnet_lite0
 from .fashion_cnn import fashion_inputs, trained_fashion_cnn, untrained_fashion_cnn
+from .min_networks import MIN_NETWORKS, min_network
 
 __all__ = [
+    "MIN_NETWORKS",
     "add_noise",
     "autoencoder_inputs",
     "clipped_noise_moments",
@@ -57,6 +60,7 @@ __all__ = [
     "keras_application",
     "knn_accuracy",
     "latent_grid",
+    "min_network",
     "pca_autoencoder",
     "reconstruct",
     "reconstruction_loss",

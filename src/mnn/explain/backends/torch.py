@@ -25,6 +25,7 @@ from torch.nn import functional as F
 from torch.overrides import TorchFunctionMode
 
 from .base import (
+    WINDOWS,
     BatchNormParameters,
     Geometry,
     Graph,
@@ -250,6 +251,10 @@ class _Recorder(TorchFunctionMode):
         self.alive: list[torch.Tensor] = []  # keeps ids unique during the pass
         self.depth = 0  # > 0 while a leaf module runs: its internals are not recorded
         self.pending: list[tuple] = []  # the arguments of the leaf modules that are running
+        # While tracing, the kinds of the operations a running leaf module applies to its own
+        # arguments: a module without parameters that applies one (an Add module's x + skip)
+        # is of that kind.
+        self.inner: list[str | None] = []
 
     def add(
         self,
@@ -287,7 +292,12 @@ class _Recorder(TorchFunctionMode):
         replaced = None
         if self.graph is not None:
             node = self._check(node)
-            replaced = self.visit(index, inputs, output)
+            # What a replacement computes is not part of the model's trace.
+            self.depth += 1
+            try:
+                replaced = self.visit(index, inputs, output)
+            finally:
+                self.depth -= 1
         self.nodes.append(node)
         for tensor in [*outputs, *([replaced] if replaced is not None else [])]:
             self.producer[id(tensor)] = index
@@ -320,6 +330,13 @@ class _Recorder(TorchFunctionMode):
                 replaced = self.add(name, inputs, outputs, kind, geometry, order=order)
                 if replaced is not None:
                     return replaced
+        elif self.depth == 1 and self.graph is None and self.pending:
+            arguments = {id(t) for t in _tensors(self.pending[-1])}
+            inputs = [t for t in _tensors((args, kwargs)) if id(t) in arguments]
+            outputs = _tensors(result)
+            if inputs and outputs:
+                name = getattr(func, "__name__", "op").strip("_")
+                self.inner.append(_function_kind(name, args, kwargs, inputs, outputs[0]))
         return result
 
 
@@ -328,15 +345,26 @@ def _recording(model: nn.Module, recorder: _Recorder) -> Iterator[None]:
     """Hooks on every module of ``model`` that report to ``recorder``, and the recorder itself
     active, for one forward pass."""
 
-    def before_leaf(module: nn.Module, args: tuple) -> None:
+    def before_leaf(module: nn.Module, args: tuple) -> tuple | None:
         recorder.depth += 1
         recorder.pending.append(args)
+        if recorder.depth == 1:
+            recorder.inner = []
+        # While replaying, an in-place module must leave its input for a replacement to read.
+        replaying = recorder.graph is not None and getattr(module, "inplace", False)
+        return _unshared(args) if replaying else None
 
     def after_leaf(name: str):
         def hook(module: nn.Module, args: tuple, output: Any) -> Any:
             inputs = _tensors(recorder.pending.pop())
             height, width = inputs[0].shape[-2:] if inputs and inputs[0].dim() == 4 else (0, 0)
             kind, geometry = _module_kind(module, height, width)
+            stateless = not any(True for _ in module.parameters()) and not any(
+                True for _ in module.buffers()
+            )
+            if kind is None and stateless and len(recorder.inner) == 1:
+                inner = recorder.inner[0]
+                kind = inner if inner not in WINDOWS else None
             recorder.depth -= 1
             return recorder.add(name, inputs, _tensors(output), kind, geometry, module)
 
@@ -484,7 +512,8 @@ class _Ops:
         return x.detach()
 
     def constant(self, value: np.ndarray) -> torch.Tensor:
-        return torch.as_tensor(np.asarray(value), dtype=self.dtype)
+        # A copy: constants never alias the caller's (possibly read-only) arrays.
+        return torch.tensor(np.asarray(value), dtype=self.dtype)
 
     def leaf(self, value: Any) -> torch.Tensor:
         tensor = value if isinstance(value, torch.Tensor) else self.constant(value)
@@ -572,18 +601,33 @@ class _Session:
     @contextmanager
     def _hook(self, module: nn.Module, indices: list[int]) -> Iterator[None]:
         count = 0
+        originals: list[tuple] = []
+
+        def before(module: nn.Module, args: tuple) -> tuple:
+            originals.append(args)
+            return _unshared(args)
 
         def hook(module: nn.Module, args: tuple, output: Any) -> Any:
             nonlocal count
             index = indices[count] if count < len(indices) else -1
             count += 1
-            return self.visit(index, _tensors(args), output)
+            return self.visit(index, _tensors(originals.pop() if originals else args), output)
 
-        handle = module.register_forward_hook(hook)
+        handles = [module.register_forward_hook(hook)]
+        if getattr(module, "inplace", False) and set(indices) & set(self.replace):
+            # An in-place module (ReLU6(inplace=True)) would overwrite the input its
+            # replacement reads: it gets a copy.
+            handles.append(module.register_forward_pre_hook(before))
         try:
             yield
         finally:
-            handle.remove()
+            for handle in handles:
+                handle.remove()
+
+
+def _unshared(args: tuple) -> tuple:
+    """Copies of the tensors among ``args``, for a module that works in place."""
+    return tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
 
 
 def _objective_values(
