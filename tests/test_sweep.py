@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 import matplotlib.pyplot as plt
 import pytest
 import sweep_data
+import sweep_explorer
 import sweep_nn
 import sweep_optim
 import sweep_viz
@@ -37,6 +38,7 @@ SPECS: dict[str, Spec] = {
     **sweep_nn.SPECS,
     **sweep_optim.SPECS,
     **sweep_viz.SPECS,
+    **sweep_explorer.SPECS,
 }
 
 #: Public callables the sweep leaves out, each with the reason.
@@ -44,6 +46,7 @@ EXCLUDED = {
     "mnn.optim.OptimizeResult": "a record mnn's methods return; users do not build one",
     "mnn.optim.Iterate": "a record a callback receives; users do not build one",
     "mnn.optim.LineSearchResult": "a record a line search returns; users do not build one",
+    "mnn.viz.HeatmapExplorer": "built by mnn.viz.heatmap_explorer, which checks the arguments",
 }
 
 

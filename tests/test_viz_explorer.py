@@ -85,9 +85,9 @@ def test_it_shows_as_a_widget() -> None:
         ((IMAGES, Heatmaps(), CLASSES[:1], LAYERS), ValueError, "got 1 lists for 2 images"),
         ((IMAGES, Heatmaps(), [CLASSES[0], []], LAYERS), ValueError, r"classes\[1\] must be"),
         ((IMAGES, Heatmaps(), [CLASSES[0], [281]], LAYERS), ValueError, r"\(label, class index\)"),
-        ((IMAGES, Heatmaps(), CLASSES, []), ValueError, "layers must be a non-empty list"),
-        ((IMAGES, Heatmaps(), CLASSES, "head"), ValueError, "layers must be a non-empty list"),
-        ((IMAGES[:0], Heatmaps(), [], LAYERS), ValueError, "images is empty"),
+        ((IMAGES, Heatmaps(), CLASSES, []), ValueError, "layers must hold at least one"),
+        ((IMAGES, Heatmaps(), CLASSES, "head"), TypeError, r"layers must be a list .*\['head'\]"),
+        ((IMAGES[:0], Heatmaps(), [], LAYERS), ValueError, "images must hold at least one image"),
     ],
     ids=["heatmap", "classes count", "no class", "bare index", "no layer", "one string", "empty"],
 )
@@ -97,10 +97,20 @@ def test_bad_input_is_refused_clearly(arguments, error, message) -> None:
 
 
 def test_names_must_match_the_images() -> None:
-    with pytest.raises(ValueError, match="got 1 names for 2 images"):
+    with pytest.raises(ValueError, match="names must hold 2 names, got 1"):
         heatmap_explorer(IMAGES, Heatmaps(), CLASSES, LAYERS, names=["cat"])
 
 
-def test_a_map_of_the_wrong_size_is_refused_by_the_overlay() -> None:
-    with pytest.raises(ValueError, match="heatmap"):
-        heatmap_explorer(IMAGES, lambda image, target, layer: np.ones((7, 7)), CLASSES, LAYERS)
+@pytest.mark.parametrize(
+    ("returned", "error", "message"),
+    [
+        (np.ones((7, 7)), ValueError, r"must have shape \(24, 32\)"),
+        (np.full((24, 32), np.nan), ValueError, "must be finite"),
+        (np.ones((24, 32)).tolist(), TypeError, "must be a NumPy array"),
+        (np.ones((24, 32), dtype=bool), TypeError, "must have a floating .* dtype"),
+    ],
+    ids=["wrong size", "NaN", "a list", "bool"],
+)
+def test_a_bad_map_is_refused_naming_the_call(returned, error, message) -> None:
+    with pytest.raises(error, match=r"heatmap\(0, 281, 'head'\) " + message):
+        heatmap_explorer(IMAGES, lambda image, target, layer: returned, CLASSES, LAYERS)

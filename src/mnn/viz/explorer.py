@@ -16,8 +16,15 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validation import check_array, check_callable, describe
-from .overlays import overlay_grid
+from .._validation import (
+    check_array,
+    check_callable,
+    check_names,
+    check_nonempty,
+    check_scalar,
+    describe,
+)
+from .overlays import as_rgb, overlay_grid
 
 Heatmap = Callable[[int, int, str], np.ndarray]
 
@@ -28,6 +35,8 @@ class HeatmapExplorer:
     Shown by ending a notebook cell with it. ``image``, ``target`` and ``layer`` are the
     ``ipywidgets.Dropdown`` menus, ``picture`` the ``ipywidgets.Image`` of the overlay (PNG),
     ``widget`` the box holding them; setting a menu's ``value`` redraws, as a click does.
+    Built by :func:`heatmap_explorer`, which checks the arguments; each map ``heatmap``
+    returns is checked when it is drawn.
     """
 
     def __init__(
@@ -66,7 +75,13 @@ class HeatmapExplorer:
     def _draw(self, change: Any = None) -> None:
         index, target, layer = self.image.value, self.target.value, self.layer.value
         label = self.target.label
-        heatmap = np.asarray(self.heatmap(index, target, layer))
+        heatmap = check_array(
+            self.heatmap(index, target, layer),
+            f"the map returned by heatmap({index}, {target}, {layer!r})",
+            shape=self.images.shape[1:3],
+            dtype_kind="fiu",
+            finite=True,
+        )
         figure = overlay_grid(
             self.images[index : index + 1],
             heatmap[None, None],
@@ -119,26 +134,19 @@ def heatmap_explorer(
         Displayed when it ends a notebook cell. Needs ``ipywidgets`` (in mnn's ``book`` extra).
     """
     check_array(images, "images", ndim=(3, 4))
+    check_nonempty(images, "images", what="image")
+    for index, image in enumerate(images):
+        as_rgb(image, f"images[{index}]")
     count = len(images)
-    if count == 0:
-        raise ValueError(f"images is empty, {describe(images)}: pass at least one image.")
     check_callable(heatmap, "heatmap", "heatmap(image, target, layer) -> (H, W) array")
-    if len(classes) != count:
-        raise ValueError(
-            f"classes must hold one list of classes per image: got {len(classes)} "
-            f"lists for {count} images."
-        )
-    for index, offered in enumerate(classes):
-        if len(offered) == 0 or not all(_is_class(choice) for choice in offered):
-            raise ValueError(
-                f"classes[{index}] must be a non-empty list of (label, class index) pairs, such "
-                f"as [('tabby 0.41', 281)], got {describe(offered)}."
-            )
-    if isinstance(layers, str) or not layers or not all(isinstance(n, str) for n in layers):
-        raise ValueError(f"layers must be a non-empty list of layer names, got {describe(layers)}.")
-    names = [f"image {index}" for index in range(count)] if names is None else list(names)
-    if len(names) != count:
-        raise ValueError(f"got {len(names)} names for {count} images.")
+    _check_classes(classes, count)
+    layers = check_names(layers, "layers", unique=True)
+    if not layers:
+        raise ValueError("layers must hold at least one layer name, got an empty list.")
+    if names is None:
+        names = [f"image {index}" for index in range(count)]
+    names = check_names(names, "names", length=count)
+    alpha = check_scalar(alpha, "alpha", low=0.0, high=1.0)
     try:
         import ipywidgets  # noqa: F401
     except ImportError:
@@ -149,10 +157,40 @@ def heatmap_explorer(
     return HeatmapExplorer(images, heatmap, classes, layers, names, alpha)
 
 
+def _check_classes(classes: Any, count: int) -> None:
+    """Check that ``classes`` holds, for each of ``count`` images, a non-empty list of
+    (label, class index) pairs."""
+    if not isinstance(classes, (list, tuple)):
+        raise TypeError(
+            "classes must be a list holding, for each image, a list of (label, class index) "
+            f"pairs such as [[('tabby 0.41', 281)], [('espresso 0.94', 967)]], got "
+            f"{describe(classes)}."
+        )
+    if len(classes) != count:
+        raise ValueError(
+            f"classes must hold one list of classes per image: got {len(classes)} "
+            f"lists for {count} images."
+        )
+    for index, offered in enumerate(classes):
+        if not isinstance(offered, (list, tuple)) or not offered:
+            raise ValueError(
+                f"classes[{index}] must be a non-empty list of (label, class index) pairs, such "
+                f"as [('tabby 0.41', 281), ('tiger cat 0.30', 282)], got {describe(offered)}."
+            )
+        for choice in offered:
+            if not _is_class(choice):
+                raise ValueError(
+                    f"classes[{index}] must hold (label, class index) pairs, a string and an "
+                    f"integer of at least 0 such as ('tabby 0.41', 281), got {describe(choice)}."
+                )
+
+
 def _is_class(choice: Any) -> bool:
     return (
-        isinstance(choice, tuple | list)
+        isinstance(choice, (tuple, list))
         and len(choice) == 2
         and isinstance(choice[0], str)
-        and isinstance(choice[1], int | np.integer)
+        and isinstance(choice[1], (int, np.integer))
+        and not isinstance(choice[1], (bool, np.bool_))
+        and choice[1] >= 0
     )
