@@ -216,3 +216,13 @@ def test_output_delta_needs_the_activation(loss) -> None:
     # AttributeError: 'NoneType' object has no attribute 'backprop'.
     with pytest.raises(TypeError, match=r"afun must be the mnn\.nn activation that produced a"):
         loss.output_delta(None, np.ones((1, 2)) / 2, np.ones((1, 2)) / 2)
+
+
+def test_an_infinite_input_is_an_error_even_where_the_output_is_finite() -> None:
+    # A ReLU maps -inf to 0: the output alone would not show it (found by the sweep).
+    x = np.zeros((2, 3))
+    x[1, 0] = -np.inf
+    with pytest.raises(
+        FloatingPointError, match=r"for samples 0 \.\. 1 is not finite: the input batch contains"
+    ):
+        small_net().evaluate(x)

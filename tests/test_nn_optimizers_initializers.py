@@ -64,7 +64,9 @@ def test_optimizer_errors():
         SGD(0.1, momentum=1.0)
     with pytest.raises(ValueError, match="beta2 must lie in"):
         Adam(beta2=1.5)
-    with pytest.raises(ValueError, match=r"parameter 0 has shape \(2,\) but its gradient \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"params\[0\] has shape \(2,\) but grads\[0\] has shape \(3,\)"
+    ):
         SGD().update([np.zeros(2)], [np.zeros(3)])
     with pytest.raises(ValueError, match="got 1 parameters but 2 gradients"):
         Adam().update([np.zeros(2)], [np.zeros(2), np.zeros(2)])

@@ -93,8 +93,16 @@ def test_a_failing_import_still_raises_and_shows_what_it_wrote(
 
 
 def stderr_of(code: str) -> str:
+    # Without TF_CPP_MIN_LOG_LEVEL, which other test modules set for their own TensorFlow
+    # (tests/nn_oracles.py) and which would silence the control.
+    environment = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+        env=environment,
     )
     return result.stderr
 

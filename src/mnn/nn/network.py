@@ -159,11 +159,13 @@ class SequentialNet:
         for start in range(0, len(x), step):
             batch = x[start : start + step]
             output = self._forward(batch)
-            if not np.all(np.isfinite(output)):
-                where = self._first_nonfinite(batch)
+            # A ReLU can turn an infinite input into a finite output: the input is checked too.
+            finite_output = np.all(np.isfinite(output))
+            if not (finite_output and np.all(np.isfinite(batch))):
+                what = "output" if not finite_output else "input"
                 raise FloatingPointError(
-                    f"the output for samples {start} .. {start + len(batch) - 1} is not finite: "
-                    f"{where}"
+                    f"the {what} for samples {start} .. {start + len(batch) - 1} is not finite: "
+                    f"{self._first_nonfinite(batch)}"
                 )
             outputs.append(output)
         return np.concatenate(outputs) if outputs else np.empty((0, *self.output_shape), self.dtype)

@@ -44,7 +44,8 @@ class Optimizer(ABC):
             check_array(grad, f"grads[{index}]", dtype_kind="f")
             if param.shape != grad.shape:
                 raise ValueError(
-                    f"parameter {index} has shape {param.shape} but its gradient {grad.shape}."
+                    f"params[{index}] has shape {param.shape} but grads[{index}] has shape "
+                    f"{grad.shape}: each gradient has the shape of its parameter."
                 )
             if not param.flags.writeable:
                 raise ValueError(f"params[{index}] is read-only; the optimizer moves it in place.")
