@@ -70,6 +70,9 @@ _MULTIPLY = {"mul", "imul", "rmul"}
 _CONCAT = {"cat", "concat", "concatenate"}
 _RESHAPE = {"flatten", "view", "reshape", "squeeze"}
 _PERMUTE = {"permute", "transpose", "movedim", "swapaxes"}
+# Copies that keep every value where it is, e.g. EfficientNetLite0.forward's conversion of its
+# input to the channels_last memory format (same shape, another order in memory).
+_COPY = {"contiguous", "clone"}
 _SPATIAL_DIMS = ({2, 3}, {-2, -1})
 # The functional pooling of forward() (F.max_pool2d(x, 2)) and the names of its arguments.
 _POOL_ARGUMENTS = {
@@ -174,6 +177,8 @@ def _function_kind(
     source = args[0] if args and isinstance(args[0], torch.Tensor) else None
     if source is None:
         return None
+    if name in _COPY and output.shape == source.shape:
+        return "alias"
     # Reshaping a pooled (N, C, 1, 1) or (N, C) vector keeps its values: CAM looks through it.
     if name in _RESHAPE and output.dim() in (2, 3) and output.numel() == source.numel():
         return "flatten"
