@@ -33,8 +33,8 @@ SEARCHES = {
     "notebooks/01_cnn_backprop.html": "im2col",
     "notebooks/02_quasi_newton.html": "Sherman",
     "notebooks/03_cam.html": "superimpose",
-    "book/chapters/04_what_cnn_learned.html": "maximise",
-    "book/chapters/05_lrp.html": "LRP",
+    "notebooks/04_what_cnn_learned.html": "goldfish",
+    "notebooks/05_lrp.html": "LRP",
     "notebooks/06_autoencoders.html": "denoising",
 }
 RAW_TEX = ["$$", "\\(", "\\)", "\\[", "\\]", "\\begin{"]
