@@ -53,7 +53,7 @@ def strided_conv2d_backward(a, filters, delta, stride, padding):
 
 @st.composite
 def conv_cases(draw):
-    """A layer's geometry, an input shape it accepts, layouts for A and Δ, and a seed."""
+    """A layer's geometry, an input shape it accepts, a dtype, layouts for A and Δ, a seed."""
     n, c, m = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 4))
     fh, fw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
@@ -66,6 +66,7 @@ def conv_cases(draw):
         "fshape": (m, fh, fw),
         "stride": stride,
         "padding": padding,
+        "dtype": draw(st.sampled_from([np.float64, np.float32])),
         "layout": draw(st.sampled_from(LAYOUTS)),
         "delta_layout": draw(st.sampled_from(LAYOUTS)),
         "seed": draw(st.integers(0, 2**32 - 1)),
@@ -75,25 +76,33 @@ def conv_cases(draw):
 @settings(max_examples=examples(2.0))
 @given(conv_cases())
 def test_conv2d_forward_and_gradients_equal_the_loops(case):
-    n, c, h, w = case["shape"]
+    (n, c, h, w), dtype = case["shape"], case["dtype"]
     rng = np.random.default_rng(case["seed"])
     layer = Conv2D(
-        (c, h, w), case["fshape"], Identity(), stride=case["stride"], padding=case["padding"]
+        (c, h, w),
+        case["fshape"],
+        Identity(),
+        stride=case["stride"],
+        padding=case["padding"],
+        dtype=dtype,
     )
     layer.filters[...] = rng.standard_normal(layer.filters.shape)
     layer.bias[...] = rng.standard_normal(layer.bias.shape)
-    a = rng.standard_normal(case["shape"])
+    a = rng.standard_normal(case["shape"]).astype(dtype)
     z = layer.evaluate(stored(a, case["layout"]))
-    geometry = (case["stride"], case["padding"])
     assert z.shape == (n, *layer.output_shape)
-    assert_close(z, strided_conv2d_forward(a, layer.filters, layer.bias, *geometry), np.float64)
-    delta = rng.standard_normal(z.shape)
+    # The loops run in float64 on the same (float32) numbers.
+    filters, bias = layer.filters.astype(np.float64), layer.bias.astype(np.float64)
+    geometry = (case["stride"], case["padding"])
+    assert_close(z, strided_conv2d_forward(a.astype(np.float64), filters, bias, *geometry), dtype)
+    delta = rng.standard_normal(z.shape).astype(dtype)
     delta_pre = layer.backprop(stored(delta, case["delta_layout"]))
-    expected = strided_conv2d_backward(a, layer.filters, delta, *geometry)
+    expected = strided_conv2d_backward(a.astype(np.float64), filters, delta, *geometry)
     for computed, reference in zip(
         (delta_pre, layer.d_filters, layer.d_bias), expected, strict=True
     ):
-        assert_close(computed, reference, np.float64)
+        assert computed.dtype == dtype
+        assert_close(computed, reference, dtype)
 
 
 @st.composite
