@@ -29,6 +29,17 @@ import scipy.ndimage
 
 from .._validation import check_array, check_positive_int, check_positive_real, describe
 
+__all__ = [
+    "L2",
+    "Blur",
+    "GaussianPrior",
+    "Jitter",
+    "Penalty",
+    "Projection",
+    "TotalVariation",
+    "Transform",
+]
+
 
 class Penalty:
     r"""A term :math:`\Omega(x)` subtracted from the objective, per image.
