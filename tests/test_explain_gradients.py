@@ -203,3 +203,17 @@ def test_bad_input_is_refused():
         explain.gradient_x_input(model, x.astype(np.int64))
     with pytest.raises(ValueError, match=r"target 7 is out of range"):
         explain.gradient(model, x, target=7)
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_an_empty_batch_gives_empty_attributions_in_both_frameworks(framework):
+    """Every method works image by image, so no images give (0, ...) results (issue #16:
+    smoothgrad failed in NumPy's reshape of the empty batch)."""
+    model, shape = (
+        (torch_net(), (0, 2, 6, 6)) if framework == "torch" else (keras_net(), (0, 6, 6, 2))
+    )
+    x = np.zeros(shape, np.float64 if framework == "torch" else np.float32)
+    for method in (explain.gradient, explain.gradient_x_input, explain.smoothgrad):
+        assert method(model, x).shape == shape, method.__name__
+    assert explain.integrated_gradients(model, x, steps=2).shape == shape
+    assert explain.smoothgrad(model, x, target=("top", 2)).shape == (0, 2, *shape[1:])

@@ -256,8 +256,8 @@ def smoothgrad(
     batch_size = check_positive_int(batch_size, "batch_size")
     noise = check_positive_real(noise, "noise", allow_zero=True)
     scores, images = _scores(model, images, target)
-    flat = images.reshape(len(images), -1)
-    sigma = noise * (flat.max(axis=1) - flat.min(axis=1))
+    # Each image's range, reduced over its own axes (an empty batch has no entries to flatten).
+    sigma = noise * np.ptp(images, axis=tuple(range(1, images.ndim)))
     shape = (-1,) + (1,) * (images.ndim - 1)
     rng = np.random.default_rng(seed)
 
