@@ -397,3 +397,15 @@ def test_targets_composites_and_rules_are_checked():
         rules.AlphaBeta(2.0, 2.0)
     with pytest.raises(ValueError, match=r"'convolution' is not a layer kind"):
         composites.Composite("mine", kinds={"convolution": rules.Gamma()})
+
+
+def test_layers_must_be_a_list():
+    """Issue #16: layers="conv1" was read letter by letter ("no layer 'c'") and layers=3 failed
+    in Python's iteration."""
+    net = relu_torch_net()
+    x = RNG.uniform(LOW, HIGH, (1, 3, 8, 8))
+    for layers in ("conv1", 3):
+        with pytest.raises(TypeError, match=r"layers must be a list of layer names or objects"):
+            explain.lrp(net, x, bounds=(LOW, HIGH), layers=layers)
+    result = explain.lrp(net, x, bounds=(LOW, HIGH), layers=("conv1",))
+    assert list(result.layers) == ["conv1"]
