@@ -409,3 +409,28 @@ def test_layers_must_be_a_list():
             explain.lrp(net, x, bounds=(LOW, HIGH), layers=layers)
     result = explain.lrp(net, x, bounds=(LOW, HIGH), layers=("conv1",))
     assert list(result.layers) == ["conv1"]
+
+
+def test_bounds_are_checked_even_where_no_rule_reads_them():
+    """Issue #16: a composite without z^B ignored bounds=object() or bounds=(1, -1)."""
+    net = relu_torch_net()
+    x = RNG.uniform(LOW, HIGH, (1, 3, 8, 8))
+    with pytest.raises(TypeError, match=r"bounds must be a pair \(low, high\)"):
+        explain.lrp(net, x, composite="epsilon_plus", bounds=object())
+    with pytest.raises(ValueError, match=r"bounds must have low < high"):
+        explain.lrp(net, x, composite="epsilon_plus", bounds=(1.0, -1.0))
+
+
+def test_zbox_checks_its_bounds_when_it_is_made():
+    """Issue #16: ZBox(low=1, high=0) and ZBox(0, np.nan) were accepted, and failed (or not)
+    only when lrp met them."""
+    with pytest.raises(
+        ValueError, match=r"ZBox needs low < high everywhere, got low = 1 >= high = 0"
+    ):
+        rules.ZBox(1.0, 0.0)
+    with pytest.raises(ValueError, match="high must be a finite real number, got nan"):
+        rules.ZBox(0.0, np.nan)
+    with pytest.raises(ValueError, match=r"high must be finite"):
+        rules.ZBox(np.zeros(3), np.array([1.0, np.inf, 1.0]))
+    with pytest.raises(ValueError, match=r"low \(2,\) and high \(3,\) do not broadcast"):
+        rules.ZBox(np.zeros(2), np.ones(3))

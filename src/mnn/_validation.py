@@ -221,7 +221,9 @@ def check_input_size(input_size: Any) -> tuple[int, int] | None:
         raise ValueError(
             f"input_size must be a pair (H, W) of positive ints, got {describe(input_size)}."
         )
-    return int(input_size[0]), int(input_size[1])
+    height, width = int(input_size[0]), int(input_size[1])
+    check_size((height, width), f"one channel of an image of input_size {input_size}")
+    return height, width
 
 
 def check_index(value: Any, name: str, count: int, what: str) -> int:

@@ -551,6 +551,8 @@ def lrp(
     graph = backend.graph(model, images.shape[1:])
     score, score_note, _ = _layers.logits(graph)
     targets.check(graph.nodes[score].shape[-1])
+    if bounds is not None:  # checked even where no rule reads them: a typo is not ignored
+        check_bounds(bounds, graph.input_shape)
     found = plan(graph, score, composite, bounds, backend.layout)
     if not isinstance(layers, (list, tuple)):
         raise TypeError(
