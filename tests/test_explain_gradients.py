@@ -242,3 +242,16 @@ def test_arguments_found_by_the_sweep_are_refused_by_name():
         explain.heatmaps(attribution, model)
     with pytest.raises(TypeError, match="attribution must have a floating dtype"):
         explain.heatmaps(attribution.astype(complex), model)
+
+
+def test_targets_are_checked_for_an_empty_batch_and_beyond_int64():
+    """Issue #16: target=7 passed unchecked with no images (there was no class to compare), an
+    empty list was refused as a float array, and target=2**63 failed in NumPy (OverflowError)."""
+    model, empty = torch_net(), np.zeros((0, 2, 6, 6))
+    with pytest.raises(ValueError, match=r"target 7 is out of range: the model has 5 classes"):
+        explain.gradient(model, empty, target=7)
+    with pytest.raises(ValueError, match=r"target 7 is out of range: the model has 5 classes"):
+        explain.fool(model, empty, 7, bounds=(-1.0, 1.0))
+    assert explain.gradient(model, empty, target=[]).shape == (0, 2, 6, 6)
+    with pytest.raises(ValueError, match=r"target 9223372036854775808 is out of range"):
+        explain.gradient(model, RNG.standard_normal((1, 2, 6, 6)), target=2**63)

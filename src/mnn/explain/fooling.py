@@ -82,9 +82,9 @@ def _targets(target: Any, count: int, classes: int) -> np.ndarray:
                 f"target must be one class index, or a list of one per image ({count}), got "
                 f"{describe(target)}."
             )
-    else:
-        values = [target] * count
     what = f"the model has {classes} classes"
+    if not isinstance(target, (list, np.ndarray)):
+        values = [check_index(target, "target", classes, what)] * count  # even for no images
     return np.array([check_index(t, "target", classes, what) for t in values], dtype=np.int64)
 
 
