@@ -37,6 +37,7 @@ PACKAGES = (
     "mnn.viz",
     "mnn.explain",
     "mnn.explain.lrp.rules",
+    "mnn.explain.lrp.composites",
     "mnn.explain.regularizers",
 )
 

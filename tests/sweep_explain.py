@@ -28,8 +28,11 @@ from sweep import (
     bad_bool,
     bad_choice,
     bad_int,
+    bad_mapping,
+    bad_names,
     bad_real,
     bad_seed,
+    bad_text,
     check_finite_array,
     float_arrays,
     floats,
@@ -1000,6 +1003,90 @@ RULE_SPECS = {
     ),
 }
 
+RULES = st.sampled_from([rules.Zero(), rules.Epsilon(0.1), rules.Gamma(0.5), rules.Flat()])
+KINDS = st.sampled_from(["conv", "dense", "depthwise_conv"])
+
+
+@st.composite
+def composite_args(draw: st.DrawFn) -> Args:
+    return {
+        "name": draw(st.text(max_size=5)),
+        "kinds": draw(st.dictionaries(KINDS, RULES, max_size=3)),
+        "first": draw(st.none() | RULES),
+        "first_kinds": draw(st.sampled_from([("conv",), ("conv", "dense"), ()])),
+        "blocks": tuple(draw(st.lists(RULES, max_size=3))),
+        "names": draw(st.dictionaries(st.text(min_size=1, max_size=4), RULES, max_size=2)),
+        "canonizers": (),
+    }
+
+
+def bad_rule_mapping(args: Args) -> st.SearchStrategy[Any]:
+    return bad_mapping() | st.sampled_from(
+        [{"convolution": rules.Zero()}, {"conv": "gamma"}, {"conv": rules.Gamma}]
+    )
+
+
+@st.composite
+def with_rules_args(draw: st.DrawFn) -> Args:
+    base = composites.PRESETS[draw(st.sampled_from(sorted(composites.PRESETS)))]
+    mapping = draw(st.dictionaries(KINDS | st.text(min_size=1, max_size=4), RULES, max_size=3))
+    return {"self": base, "mapping": mapping, "name": draw(st.none() | st.text(max_size=5))}
+
+
+def check_with_rules(result: Any, args: Args) -> None:
+    assert isinstance(result, composites.Composite), type(result)
+    for key, rule in args["mapping"].items():
+        assert (result.kinds if key in composites.KINDS else result.names)[key] is rule
+
+
+COMPOSITE_SPECS = {
+    "mnn.explain.lrp.composites.Composite": Spec(
+        call=function(composites.Composite),
+        valid=composite_args(),
+        check=lambda value, args: isinstance(value, composites.Composite),
+        bad={
+            "name": lambda args: bad_text() | NONE,
+            "kinds": bad_rule_mapping,
+            "first": lambda args: optional(JUNK) | st.just(rules.Gamma),
+            "first_kinds": lambda args: bad_names() | st.just(("convolution",)),
+            "blocks": lambda args: (
+                optional(JUNK).filter(lambda value: value != [] and value != ())
+                | st.just(("gamma",))
+            ),
+            "names": lambda args: bad_mapping() | st.just({"conv1": 0.25}),
+            "canonizers": lambda args: optional(JUNK).filter(
+                lambda value: not isinstance(value, (tuple, list))
+            ),
+        },
+        words={
+            "kinds": "kinds|rule|layer kind",
+            "first": "first|rule",
+            "first_kinds": "first_kinds|layer kind",
+            "blocks": "blocks|rule",
+            "names": "names|rule",
+        },
+    ),
+    "mnn.explain.lrp.composites.Composite.with_rules": Spec(
+        call=method("with_rules"),
+        valid=with_rules_args(),
+        check=check_with_rules,
+        bad={
+            # Keys that are no layer kind are layer names, checked when the composite meets a
+            # model: only values and the mapping itself can be wrong here.
+            "mapping": lambda args: bad_mapping() | st.just({"conv": "gamma"}),
+            "name": lambda args: optional(bad_text()),
+        },
+        words={"mapping": "mapping|rule|layer kind"},
+    ),
+    "mnn.explain.lrp.composites.preset": Spec(
+        call=function(composites.preset),
+        valid=st.fixed_dictionaries({"name": st.sampled_from(sorted(composites.PRESETS))}),
+        check=lambda value, args: value.name == args["name"],
+        bad={"name": lambda args: bad_choice(tuple(composites.PRESETS))},
+        words={"name": "name|composite"},
+    ),
+}
+
 #: The rules' protocol: methods lrp calls with the framework's tensors during its run.
 RULE_PROTOCOL = {
     f"mnn.explain.lrp.rules.{rule}.{name}": "called by lrp with the framework's tensors"
@@ -1232,6 +1319,7 @@ SPECS: dict[str, Spec] = {
     **FOOL_SPECS,
     **OTHER_SPECS,
     **RULE_SPECS,
+    **COMPOSITE_SPECS,
     **REGULARIZER_SPECS,
 }
 
@@ -1240,6 +1328,7 @@ EXCLUDED = {
     **RULE_PROTOCOL,
     **REGULARIZER_INTERFACES,
     "mnn.explain.lrp.rules.Rule": "the base class of the rules; it has no parameters",
+    "mnn.explain.lrp.composites.Composite.rule": "called by lrp with the nodes of its graph",
     "mnn.explain.lrp.rules.Rule.propagate": "called by lrp with the framework's tensors",
     "mnn.explain.lrp.rules.Rule.elementwise": "called by lrp with the framework's tensors",
     "mnn.explain.lrp.rules.Box": "built by lrp from bounds, which it checks",

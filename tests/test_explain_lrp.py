@@ -434,3 +434,18 @@ def test_zbox_checks_its_bounds_when_it_is_made():
         rules.ZBox(np.zeros(3), np.array([1.0, np.inf, 1.0]))
     with pytest.raises(ValueError, match=r"low \(2,\) and high \(3,\) do not broadcast"):
         rules.ZBox(np.zeros(2), np.ones(3))
+
+
+def test_composites_check_their_arguments_by_name():
+    """Issue #16: Composite(blocks=object()) failed in Python's unpacking, canonizers=object()
+    was accepted, with_rules(None) failed on None.items() and preset(None) inside difflib."""
+    with pytest.raises(TypeError, match=r"blocks must be a tuple, got object"):
+        composites.Composite("mine", blocks=object())
+    with pytest.raises(TypeError, match=r"canonizers must be a tuple, got object"):
+        composites.Composite("mine", canonizers=object())
+    with pytest.raises(TypeError, match=r"kinds must be a mapping such as"):
+        composites.Composite("mine", kinds="conv")
+    with pytest.raises(TypeError, match=r"mapping must be a mapping such as"):
+        composites.preset("zero").with_rules(None)
+    with pytest.raises(TypeError, match=r"name must be a preset's name, one of epsilon_gamma_box"):
+        composites.preset(None)
