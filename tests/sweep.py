@@ -29,7 +29,17 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 #: The packages (and modules) whose ``__all__`` the sweep covers.
-PACKAGES = ("mnn.data", "mnn.cache", "mnn.nn", "mnn.optim", "mnn.viz")
+PACKAGES = (
+    "mnn.data",
+    "mnn.cache",
+    "mnn.nn",
+    "mnn.optim",
+    "mnn.viz",
+    "mnn.explain",
+    "mnn.explain.lrp.rules",
+    "mnn.explain.lrp.composites",
+    "mnn.explain.regularizers",
+)
 
 #: The exceptions a bad argument may end in (OSError for paths that do not exist,
 #: FloatingPointError for NaN that reaches a network, RuntimeError for calls out of order).

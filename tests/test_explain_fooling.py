@@ -112,3 +112,12 @@ def test_bad_input_is_refused_with_what_to_do():
         explain.fool(model, x, 0, bounds=(-1.0, 1.0), margin=-1.0)
     with pytest.raises(TypeError, match="bounds"):
         explain.fool(model, x, 0)
+
+
+def test_an_empty_batch_gives_an_empty_result():
+    """fool works image by image, so no images give an empty result (issue #16: NumPy's
+    "zero-size array to reduction operation minimum" came first)."""
+    result = explain.fool(linear_pair(0), np.zeros((0, 1, 3, 4)), 0, bounds=(-1.0, 1.0))
+    assert result.images.shape == result.perturbations.shape == (0, 1, 3, 4)
+    assert result.linf.shape == result.l2.shape == result.success.shape == (0,)
+    assert result.before.shape == result.after.shape == (0, 2)

@@ -203,3 +203,55 @@ def test_bad_input_is_refused():
         explain.gradient_x_input(model, x.astype(np.int64))
     with pytest.raises(ValueError, match=r"target 7 is out of range"):
         explain.gradient(model, x, target=7)
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_an_empty_batch_gives_empty_attributions_in_both_frameworks(framework):
+    """Every method works image by image, so no images give (0, ...) results (issue #16:
+    smoothgrad failed in NumPy's reshape of the empty batch)."""
+    model, shape = (
+        (torch_net(), (0, 2, 6, 6)) if framework == "torch" else (keras_net(), (0, 6, 6, 2))
+    )
+    x = np.zeros(shape, np.float64 if framework == "torch" else np.float32)
+    for method in (explain.gradient, explain.gradient_x_input, explain.smoothgrad):
+        assert method(model, x).shape == shape, method.__name__
+    assert explain.integrated_gradients(model, x, steps=2).shape == shape
+    assert explain.smoothgrad(model, x, target=("top", 2)).shape == (0, 2, *shape[1:])
+
+
+def test_arguments_found_by_the_sweep_are_refused_by_name():
+    """Issue #16: a NaN baseline was blamed on the images, NumPy's float32 numbers were not
+    numbers, a negative seed failed in NumPy, and heatmaps summed NaN or complex attributions."""
+    model = torch_net()
+    x = RNG.standard_normal((2, 2, 6, 6))
+    with pytest.raises(ValueError, match="baseline must be a finite real number, got nan"):
+        explain.integrated_gradients(model, x, baseline=np.nan, steps=1)
+    with pytest.raises(ValueError, match="baseline must be finite, but 1 of its 72 entries"):
+        explain.integrated_gradients(
+            model, x, baseline=np.where(np.arange(72).reshape(2, 6, 6) == 5, np.inf, 0.0), steps=1
+        )
+    with pytest.raises(TypeError, match="baseline must have a floating dtype"):
+        explain.integrated_gradients(model, x, baseline=np.zeros((2, 6, 6), np.int64), steps=1)
+    half = explain.integrated_gradients(model, x, baseline=np.float32(0.5), steps=1)
+    np.testing.assert_array_equal(half, explain.integrated_gradients(model, x, "top", 0.5, 1))
+    with pytest.raises(ValueError, match=r"seed must be a non-negative integer, got -1"):
+        explain.smoothgrad(model, x, samples=1, seed=-1)
+    attribution = RNG.standard_normal((2, 2, 6, 6))
+    attribution[0, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="attribution must be finite"):
+        explain.heatmaps(attribution, model)
+    with pytest.raises(TypeError, match="attribution must have a floating dtype"):
+        explain.heatmaps(attribution.astype(complex), model)
+
+
+def test_targets_are_checked_for_an_empty_batch_and_beyond_int64():
+    """Issue #16: target=7 passed unchecked with no images (there was no class to compare), an
+    empty list was refused as a float array, and target=2**63 failed in NumPy (OverflowError)."""
+    model, empty = torch_net(), np.zeros((0, 2, 6, 6))
+    with pytest.raises(ValueError, match=r"target 7 is out of range: the model has 5 classes"):
+        explain.gradient(model, empty, target=7)
+    with pytest.raises(ValueError, match=r"target 7 is out of range: the model has 5 classes"):
+        explain.fool(model, empty, 7, bounds=(-1.0, 1.0))
+    assert explain.gradient(model, empty, target=[]).shape == (0, 2, 6, 6)
+    with pytest.raises(ValueError, match=r"target 9223372036854775808 is out of range"):
+        explain.gradient(model, RNG.standard_normal((1, 2, 6, 6)), target=2**63)

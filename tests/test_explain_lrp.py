@@ -397,3 +397,55 @@ def test_targets_composites_and_rules_are_checked():
         rules.AlphaBeta(2.0, 2.0)
     with pytest.raises(ValueError, match=r"'convolution' is not a layer kind"):
         composites.Composite("mine", kinds={"convolution": rules.Gamma()})
+
+
+def test_layers_must_be_a_list():
+    """Issue #16: layers="conv1" was read letter by letter ("no layer 'c'") and layers=3 failed
+    in Python's iteration."""
+    net = relu_torch_net()
+    x = RNG.uniform(LOW, HIGH, (1, 3, 8, 8))
+    for layers in ("conv1", 3):
+        with pytest.raises(TypeError, match=r"layers must be a list of layer names or objects"):
+            explain.lrp(net, x, bounds=(LOW, HIGH), layers=layers)
+    result = explain.lrp(net, x, bounds=(LOW, HIGH), layers=("conv1",))
+    assert list(result.layers) == ["conv1"]
+
+
+def test_bounds_are_checked_even_where_no_rule_reads_them():
+    """Issue #16: a composite without z^B ignored bounds=object() or bounds=(1, -1)."""
+    net = relu_torch_net()
+    x = RNG.uniform(LOW, HIGH, (1, 3, 8, 8))
+    with pytest.raises(TypeError, match=r"bounds must be a pair \(low, high\)"):
+        explain.lrp(net, x, composite="epsilon_plus", bounds=object())
+    with pytest.raises(ValueError, match=r"bounds must have low < high"):
+        explain.lrp(net, x, composite="epsilon_plus", bounds=(1.0, -1.0))
+
+
+def test_zbox_checks_its_bounds_when_it_is_made():
+    """Issue #16: ZBox(low=1, high=0) and ZBox(0, np.nan) were accepted, and failed (or not)
+    only when lrp met them."""
+    with pytest.raises(
+        ValueError, match=r"ZBox needs low < high everywhere, got low = 1 >= high = 0"
+    ):
+        rules.ZBox(1.0, 0.0)
+    with pytest.raises(ValueError, match="high must be a finite real number, got nan"):
+        rules.ZBox(0.0, np.nan)
+    with pytest.raises(ValueError, match=r"high must be finite"):
+        rules.ZBox(np.zeros(3), np.array([1.0, np.inf, 1.0]))
+    with pytest.raises(ValueError, match=r"low \(2,\) and high \(3,\) do not broadcast"):
+        rules.ZBox(np.zeros(2), np.ones(3))
+
+
+def test_composites_check_their_arguments_by_name():
+    """Issue #16: Composite(blocks=object()) failed in Python's unpacking, canonizers=object()
+    was accepted, with_rules(None) failed on None.items() and preset(None) inside difflib."""
+    with pytest.raises(TypeError, match=r"blocks must be a tuple, got object"):
+        composites.Composite("mine", blocks=object())
+    with pytest.raises(TypeError, match=r"canonizers must be a tuple, got object"):
+        composites.Composite("mine", canonizers=object())
+    with pytest.raises(TypeError, match=r"kinds must be a mapping such as"):
+        composites.Composite("mine", kinds="conv")
+    with pytest.raises(TypeError, match=r"mapping must be a mapping such as"):
+        composites.preset("zero").with_rules(None)
+    with pytest.raises(TypeError, match=r"name must be a preset's name, one of epsilon_gamma_box"):
+        composites.preset(None)

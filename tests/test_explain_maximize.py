@@ -486,3 +486,12 @@ def test_crop_to_receptive_field_cuts_the_field_out_of_the_image(framework):
     assert np.array_equal(one, expected[0])
     with pytest.raises(ValueError, match=r"position \(14, 0\) is outside the 14x14 map"):
         explain.crop_to_receptive_field(images, model, "conv4", (14, 0))
+
+
+def test_flags_that_are_not_bools_are_refused():
+    """Issue #16: normalize="no" and progress=0 were read as truth values without a word."""
+    model, images = fashion("torch"), batch("torch")
+    with pytest.raises(TypeError, match=r"normalize must be True or False, got str 'no'"):
+        explain.maximize(model, 1, images, steps=1, normalize="no", progress=False)
+    with pytest.raises(TypeError, match=r"progress must be True or False, got int 0"):
+        explain.maximize(model, 1, images, steps=1, progress=0)

@@ -74,7 +74,7 @@ def test_bad_input_is_refused(svm):
         neuralize_one_class_svm(SVC())
     with pytest.raises(TypeError, match=r"OneClassSVM \(not fitted\)\. Call svm.fit\(X\) first"):
         neuralize_one_class_svm(OneClassSVM())
-    with pytest.raises(ValueError, match=r"only the RBF kernel .* got kernel='linear'"):
+    with pytest.raises(ValueError, match=r"svm must use the RBF kernel, .* got kernel='linear'"):
         neuralize_one_class_svm(OneClassSVM(kernel="linear").fit(DATA))
     network = neuralize_one_class_svm(svm)
     with pytest.raises(ValueError, match=r"x has 3 features but the SVM was fitted on 2"):

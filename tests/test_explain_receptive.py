@@ -337,3 +337,13 @@ def test_functional_pooling_has_the_geometry_of_its_arguments():
         field = explain.receptive_field(model, layer, input_size=(40, 40))
         expected = explain.receptive_field(same_with_modules, layer, input_size=(40, 40))
         assert field == expected
+
+
+def test_an_input_size_too_large_for_the_memory_is_refused_before_anything_runs():
+    """Issue #16: PyTorch failed with "Storage size calculation overflowed" for a 2**40 side."""
+    model = course_cnn_torch()
+    for size in [(2**40, 2**40), (10**6, 10**6)]:
+        with pytest.raises(
+            ValueError, match=r"one channel of an image of input_size .* would need"
+        ):
+            explain.receptive_field(model, "conv1", input_size=size)

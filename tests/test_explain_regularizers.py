@@ -140,3 +140,30 @@ def test_bad_regularisers_are_refused_with_what_to_do():
     prior = regularizers.GaussianPrior(np.zeros((1, 2, 2)), np.ones(4))
     with pytest.raises(ValueError, match="mean of shape"):
         prior.value_and_gradient(np.zeros((1, 2, 2, 1)))
+
+
+def test_the_methods_check_their_arguments_by_name():
+    """Issue #16: lists, NaN, a code for an image regulariser, a seed for a generator and a shift
+    that is not a pair failed inside NumPy (or were used as they were) instead of naming the
+    argument."""
+    images = RNG.normal(size=(2, 1, 4, 4))
+    with pytest.raises(TypeError, match="x must be a NumPy array"):
+        regularizers.L2(0.1).value_and_gradient(images.tolist())
+    with pytest.raises(ValueError, match="x must be finite"):
+        regularizers.L2(0.1).value_and_gradient(np.full((2, 3), np.nan))
+    with pytest.raises(ValueError, match=r"x, the variable being optimised, has shape \(2, 16\)"):
+        regularizers.TotalVariation(0.1).value_and_gradient(images.reshape(2, -1))
+    prior = regularizers.GaussianPrior(np.zeros(4), np.ones(4))
+    with pytest.raises(TypeError, match="x must have a floating dtype"):
+        prior.value_and_gradient(np.zeros((1, 4), np.int64))
+    jitter = regularizers.Jitter(2)
+    with pytest.raises(TypeError, match=r"rng must be a numpy\.random\.Generator"):
+        jitter.sample(0)
+    with pytest.raises(TypeError, match=r"change must be a \(rows, columns\) pair of ints"):
+        jitter.apply(images, None)
+    with pytest.raises(TypeError, match=r"change must be a \(rows, columns\) pair of ints"):
+        jitter.pull_back(images, (1.5, 0))
+    with pytest.raises(TypeError, match="images must be a NumPy array"):
+        regularizers.Blur(1.0).project(images.tolist(), 3)
+    with pytest.raises(TypeError, match="step must be an integer of at least 0"):
+        regularizers.Blur(1.0).project(images, np.array(3.0))

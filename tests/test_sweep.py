@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 import matplotlib.pyplot as plt
 import pytest
 import sweep_data
+import sweep_explain
 import sweep_explorer
 import sweep_nn
 import sweep_optim
@@ -39,6 +40,7 @@ SPECS: dict[str, Spec] = {
     **sweep_optim.SPECS,
     **sweep_viz.SPECS,
     **sweep_explorer.SPECS,
+    **sweep_explain.SPECS,
 }
 
 #: Public callables the sweep leaves out, each with the reason.
@@ -47,6 +49,13 @@ EXCLUDED = {
     "mnn.optim.Iterate": "a record a callback receives; users do not build one",
     "mnn.optim.LineSearchResult": "a record a line search returns; users do not build one",
     "mnn.viz.HeatmapExplorer": "built by mnn.viz.heatmap_explorer, which checks the arguments",
+    "mnn.explain.CamResult": "a record cam, grad_cam and grad_cam_plus_plus return",
+    "mnn.explain.FoolResult": "a record fool returns; users do not build one",
+    "mnn.explain.LrpResult": "a record lrp returns; users do not build one",
+    "mnn.explain.MaximizeResult": "a record maximize returns; users do not build one",
+    "mnn.explain.ReceptiveField": "a record receptive_field returns; users do not build one",
+    "mnn.explain.NeuralizedSVM": "built by neuralize_one_class_svm, which checks the SVM",
+    **sweep_explain.EXCLUDED,
 }
 
 

@@ -9,8 +9,8 @@ A batch of zero samples (an array whose first axis has length 0) is treated the 
 everywhere in ``mnn``:
 
 - a function that maps each sample to a result (a layer's or a network's forward and backward
-  pass, an activation) returns an empty result of the right shape, ``(0, ...)``, as NumPy,
-  PyTorch and Keras do;
+  pass, an activation, an explanation of each image by ``mnn.explain``) returns an empty result
+  of the right shape, ``(0, ...)``, as NumPy, PyTorch and Keras do, in both frameworks;
 - a function whose result is undefined or meaningless without samples refuses them with a
   ``ValueError`` saying so: a mean over the batch (a loss, an accuracy), training, a gradient
   check, and every figure (a picture of nothing is a mistake, not a result);
@@ -221,7 +221,9 @@ def check_input_size(input_size: Any) -> tuple[int, int] | None:
         raise ValueError(
             f"input_size must be a pair (H, W) of positive ints, got {describe(input_size)}."
         )
-    return int(input_size[0]), int(input_size[1])
+    height, width = int(input_size[0]), int(input_size[1])
+    check_size((height, width), f"one channel of an image of input_size {input_size}")
+    return height, width
 
 
 def check_index(value: Any, name: str, count: int, what: str) -> int:

@@ -26,11 +26,14 @@ class Targets:
         How many of the highest-scoring classes (``classes is None``), else 0.
     ranked
         Whether results keep a k axis: (N, k, h, w) for ``("top", k)``, (N, h, w) otherwise.
+    named
+        The class ``target`` names as one index, checked even for an empty batch.
     """
 
     classes: np.ndarray | None
     top: int
     ranked: bool
+    named: tuple[int, ...] = ()
 
     def check(self, num_classes: int) -> None:
         """Raise if a class is outside ``0 .. num_classes - 1`` or k exceeds ``num_classes``."""
@@ -40,7 +43,8 @@ class Targets:
                 f"({num_classes})."
             )
         if self.classes is not None:
-            bad = self.classes[(self.classes < 0) | (self.classes >= num_classes)]
+            classes = np.concatenate([self.classes.ravel(), np.array(self.named, np.int64)])
+            bad = classes[(classes < 0) | (classes >= num_classes)]
             if bad.size:
                 raise ValueError(
                     f"target {int(bad[0])} is out of range: the model has {num_classes} classes, "
@@ -61,9 +65,15 @@ def parse_target(target: Any, n_images: int) -> Targets:
     if isinstance(target, (bool, np.bool_)):
         raise TypeError(f"{TARGET_FORMS}; got {target!r}.")
     if isinstance(target, (int, np.integer)):
-        return Targets(np.full((n_images, 1), int(target), np.int64), 0, ranked=False)
+        if not 0 <= target < 2**31:  # the range, once the model is known: Targets.check
+            raise ValueError(f"target {target} is out of range: class indices count from 0.")
+        classes = np.full((n_images, 1), int(target), np.int64)
+        return Targets(classes, 0, ranked=False, named=(int(target),))
     if isinstance(target, (list, np.ndarray)):
-        classes = np.asarray(target)
+        # An empty list has no dtype of its own: it is the classes of an empty batch.
+        classes = np.asarray(
+            target, dtype=np.int64 if isinstance(target, list) and not target else None
+        )
         if classes.dtype.kind not in "iu" or classes.shape != (n_images,):
             raise ValueError(
                 f"a list target needs one integer class per image ({n_images}), got "

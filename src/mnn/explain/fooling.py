@@ -82,9 +82,9 @@ def _targets(target: Any, count: int, classes: int) -> np.ndarray:
                 f"target must be one class index, or a list of one per image ({count}), got "
                 f"{describe(target)}."
             )
-    else:
-        values = [target] * count
     what = f"the model has {classes} classes"
+    if not isinstance(target, (list, np.ndarray)):
+        values = [check_index(target, "target", classes, what)] * count  # even for no images
     return np.array([check_index(t, "target", classes, what) for t in values], dtype=np.int64)
 
 
@@ -190,7 +190,7 @@ def fool(
     backend = backend_of(model)
     images = check_images(images, backend.layout, backend.dtype(model))
     low, high = _check_bounds(bounds)
-    if images.min() < low or images.max() > high:
+    if images.size and (images.min() < low or images.max() > high):
         raise ValueError(
             f"images have values from {images.min():g} to {images.max():g}, outside bounds "
             f"({low:g}, {high:g}): pass the bounds of the model's input."
@@ -218,7 +218,8 @@ def fool(
     x = _shrink(logits, images.astype(np.float64), x, target, fooled, margin)
     final = logits(x)
     perturbations = (x - images).astype(images.dtype)
-    flat = perturbations.reshape(len(images), -1).astype(np.float64) * levels
+    in_levels = perturbations.astype(np.float64) * levels
+    per_image = tuple(range(1, images.ndim))  # reduced image by image: an empty batch has none
     note = (
         f"gradient-sign steps of {step_size:g} pixel levels on the margin to the strongest "
         f"other class (at most {max_steps}), until the target's logit led by more than "
@@ -238,8 +239,8 @@ def fool(
         before=_softmax(original_logits),
         after=_softmax(final),
         success=_fooled(final, target, margin),
-        linf=np.abs(flat).max(axis=1),
-        l2=np.linalg.norm(flat, axis=1),
+        linf=np.abs(in_levels).max(axis=per_image),
+        l2=np.sqrt((in_levels**2).sum(axis=per_image)),
         steps=steps,
         note=note,
     )

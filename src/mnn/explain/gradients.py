@@ -25,12 +25,20 @@ channels.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._validation import check_positive_int, check_positive_real, describe
+from .._validation import (
+    check_array,
+    check_positive_int,
+    check_positive_real,
+    check_scalar,
+    check_seed,
+    describe,
+)
 from . import _layers
 from ._inputs import channel_axis, check_batch
 from ._targets import Targets, parse_target
@@ -151,12 +159,13 @@ def _averaged_gradients(
 def _baseline(baseline: Any, images: np.ndarray) -> np.ndarray:
     if baseline is None:
         return np.zeros_like(images)
-    if isinstance(baseline, (int, float)) and not isinstance(baseline, bool):
-        return np.full_like(images, baseline)
+    if isinstance(baseline, numbers.Real) and not isinstance(baseline, (bool, np.bool_)):
+        return np.full_like(images, check_scalar(baseline, "baseline"))
     if not isinstance(baseline, np.ndarray):
         raise TypeError(
             f"baseline must be None (zeros), a number or a NumPy array, got {describe(baseline)}."
         )
+    check_array(baseline, "baseline", dtype_kind="f", finite=True)
     try:
         values = np.broadcast_to(baseline, images.shape)
     except ValueError:
@@ -255,9 +264,10 @@ def smoothgrad(
     samples = check_positive_int(samples, "samples")
     batch_size = check_positive_int(batch_size, "batch_size")
     noise = check_positive_real(noise, "noise", allow_zero=True)
+    seed = check_seed(seed)
     scores, images = _scores(model, images, target)
-    flat = images.reshape(len(images), -1)
-    sigma = noise * (flat.max(axis=1) - flat.min(axis=1))
+    # Each image's range, reduced over its own axes (an empty batch has no entries to flatten).
+    sigma = noise * np.ptp(images, axis=tuple(range(1, images.ndim)))
     shape = (-1,) + (1,) * (images.ndim - 1)
     rng = np.random.default_rng(seed)
 
@@ -292,4 +302,5 @@ def heatmaps(attribution: np.ndarray, model: Any) -> np.ndarray:
             f"attribution must be an (N, ...) batch of images in the model's layout ({layout}), "
             f"possibly with a k axis, got {describe(attribution)}."
         )
+    check_array(attribution, "attribution", dtype_kind="f", finite=True)
     return attribution.sum(axis=channel_axis(layout))

@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 
 from .. import optim
 from .._validation import (
+    check_bool,
     check_choice,
     check_index,
     check_input_size,
@@ -580,6 +581,7 @@ def maximize(
     regularizers = _check_regularizers(regularizers, method, generator)
     bounds = _check_bounds(bounds, method, generator)
     rng = np.random.default_rng(check_positive_int(seed, "seed", minimum=0))
+    normalize, progress = check_bool(normalize, "normalize"), check_bool(progress, "progress")
     count = len(unit) if isinstance(unit, list) else 1
     if generator is not None:
         if backend_of(generator) is not backend:

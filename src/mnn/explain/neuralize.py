@@ -149,8 +149,8 @@ def neuralize_one_class_svm(svm: Any) -> NeuralizedSVM:
         )
     if svm.kernel != "rbf":
         raise ValueError(
-            f"only the RBF kernel has this network, got kernel={svm.kernel!r}; fit "
-            "OneClassSVM(kernel='rbf')."
+            f"svm must use the RBF kernel, the only one with this network, got "
+            f"kernel={svm.kernel!r}; fit OneClassSVM(kernel='rbf')."
         )
     weights = np.array(svm.dual_coef_, dtype=np.float64).ravel()
     return NeuralizedSVM(

@@ -21,13 +21,32 @@ both; transforms and projections on images only.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
 import scipy.linalg
 import scipy.ndimage
 
-from .._validation import check_array, check_positive_int, check_positive_real, describe
+from .._validation import (
+    check_array,
+    check_instance,
+    check_positive_int,
+    check_positive_real,
+    check_scalar,
+    describe,
+)
+
+__all__ = [
+    "L2",
+    "Blur",
+    "GaussianPrior",
+    "Jitter",
+    "Penalty",
+    "Projection",
+    "TotalVariation",
+    "Transform",
+]
 
 
 class Penalty:
@@ -87,6 +106,19 @@ def _per_sample(x: np.ndarray) -> np.ndarray:
     return x.reshape(len(x), -1)
 
 
+def _check_variable(x: Any, name: str, owner: str, *, images: bool = False) -> np.ndarray:
+    """The variable being optimised: a finite float (N, ...) batch; (N, C, H, W) for ``images``."""
+    check_array(x, name, dtype_kind="f", finite=True)
+    if x.ndim < 2:
+        raise ValueError(f"{name} must be a batch (N, ...) of images or codes, got {describe(x)}.")
+    if images and x.ndim != 4:
+        raise ValueError(
+            f"{owner} works on images (N, C, H, W), but {name}, the variable being optimised, "
+            f"has shape {x.shape}; with a generator, regularise the code with L2 or GaussianPrior."
+        )
+    return x
+
+
 class L2(Penalty):
     r""":math:`\Omega(x) = \lambda \|x\|^2`: keeps the image (or code) small.
 
@@ -107,6 +139,7 @@ class L2(Penalty):
         return f"L2({self.lam:g})"
 
     def value_and_gradient(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        _check_variable(x, "x", "L2")
         return self.lam * (_per_sample(x) ** 2).sum(axis=1), 2.0 * self.lam * x
 
 
@@ -202,10 +235,11 @@ class GaussianPrior(Penalty):
         return scipy.linalg.cho_solve(self._factor, centred.T).T
 
     def value_and_gradient(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        _check_variable(x, "x", "GaussianPrior")
         if x.shape[1:] != self.mean.shape:
             raise ValueError(
-                f"GaussianPrior has a mean of shape {self.mean.shape}, but the samples being "
-                f"optimised have shape {x.shape[1:]} (channels first)."
+                f"GaussianPrior has a mean of shape {self.mean.shape}, but x, the samples being "
+                f"optimised, have shape {x.shape[1:]} (channels first)."
             )
         centred = _per_sample(x) - self.mean.ravel()
         solved = self._solve(centred)
@@ -213,12 +247,20 @@ class GaussianPrior(Penalty):
         return values, (self.lam * solved).reshape(x.shape)
 
 
-def _check_images(x: np.ndarray, name: str) -> None:
-    if x.ndim != 4:
-        raise ValueError(
-            f"{name} works on images (N, C, H, W), but the variable being optimised has shape "
-            f"{x.shape}; with a generator, regularise the code with L2 or GaussianPrior."
+def _check_change(change: Any) -> tuple[int, int]:
+    """A shift as :meth:`Jitter.sample` draws it: (rows, columns), two ints."""
+    if (
+        not isinstance(change, (tuple, list))
+        or len(change) != 2
+        or any(
+            isinstance(c, (bool, np.bool_)) or not isinstance(c, numbers.Integral) for c in change
         )
+    ):
+        raise TypeError(
+            f"change must be a (rows, columns) pair of ints, as Jitter.sample returns, got "
+            f"{describe(change)}."
+        )
+    return int(change[0]), int(change[1])
 
 
 class TotalVariation(Penalty):
@@ -253,7 +295,7 @@ class TotalVariation(Penalty):
         return f"TotalVariation({self.lam:g}, beta={self.beta:g})"
 
     def value_and_gradient(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        _check_images(x, "TotalVariation")
+        _check_variable(x, "x", "TotalVariation", images=True)
         corner = x[:, :, :-1, :-1]
         right = x[:, :, :-1, 1:] - corner
         down = x[:, :, 1:, :-1] - corner
@@ -292,15 +334,23 @@ class Jitter(Transform):
         return f"Jitter({self.pixels})"
 
     def sample(self, rng: np.random.Generator) -> tuple[int, int]:
+        check_instance(
+            rng,
+            "rng",
+            np.random.Generator,
+            "a numpy.random.Generator such as np.random.default_rng(0)",
+        )
         rows, cols = rng.integers(-self.pixels, self.pixels + 1, size=2)
         return int(rows), int(cols)
 
     def apply(self, images: np.ndarray, change: tuple[int, int]) -> np.ndarray:
-        _check_images(images, "Jitter")
-        return np.roll(images, change, axis=(-2, -1))
+        _check_variable(images, "images", "Jitter", images=True)
+        return np.roll(images, _check_change(change), axis=(-2, -1))
 
     def pull_back(self, gradient: np.ndarray, change: tuple[int, int]) -> np.ndarray:
-        return np.roll(gradient, (-change[0], -change[1]), axis=(-2, -1))
+        _check_variable(gradient, "gradient", "Jitter", images=True)
+        rows, columns = _check_change(change)
+        return np.roll(gradient, (-rows, -columns), axis=(-2, -1))
 
 
 class Blur(Projection):
@@ -324,7 +374,8 @@ class Blur(Projection):
         return f"Blur({self.sigma:g}, every={self.every})"
 
     def project(self, images: np.ndarray, step: int) -> np.ndarray:
-        _check_images(images, "Blur")
+        _check_variable(images, "images", "Blur", images=True)
+        step = check_scalar(step, "step", int, low=0)
         if (step + 1) % self.every:
             return images
         return scipy.ndimage.gaussian_filter(images, sigma=(0, 0, self.sigma, self.sigma))

@@ -551,7 +551,14 @@ def lrp(
     graph = backend.graph(model, images.shape[1:])
     score, score_note, _ = _layers.logits(graph)
     targets.check(graph.nodes[score].shape[-1])
+    if bounds is not None:  # checked even where no rule reads them: a typo is not ignored
+        check_bounds(bounds, graph.input_shape)
     found = plan(graph, score, composite, bounds, backend.layout)
+    if not isinstance(layers, (list, tuple)):
+        raise TypeError(
+            f"layers must be a list of layer names or objects, got {describe(layers)}; for one "
+            "layer pass [layer]."
+        )
     chosen = [_layers.find_layer(graph, layer, maps=False) for layer in layers]
     objective = Objective(score, classes=targets.classes, top=targets.top)
     relevance, run = propagate(model, graph, images, objective, found, chosen)

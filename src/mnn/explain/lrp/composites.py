@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..._validation import check_mapping, check_names, describe
 from ..backends.base import KINDS, LINEAR, Graph, Node
 from .canonizers import FoldBatchNorm
 from .rules import AlphaBeta, Epsilon, Flat, Gamma, Pass, Rule, ZBox, Zero
@@ -53,6 +54,8 @@ GRADIENT_KINDS = (
 DEFAULT_RULES: Mapping[str, Rule] = {"activation": Pass(), "batch_norm": Pass()}
 CONVOLUTIONS = ("conv", "depthwise_conv")
 POOLING = ("max_pool", "avg_pool")
+
+__all__ = ["PRESETS", "Composite", "preset"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,6 +92,15 @@ class Composite:
     canonizers: tuple[Any, ...] = (FoldBatchNorm(),)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a str, the composite's name, got {describe(self.name)}.")
+        example = "{'conv': rules.Gamma(0.25)}"
+        check_mapping(self.kinds, "kinds", example)
+        check_mapping(self.names, "names", "{'conv1': rules.ZBox()}")
+        check_names(self.first_kinds, "first_kinds")
+        for name in ("blocks", "canonizers"):
+            if not isinstance(getattr(self, name), (tuple, list)):
+                raise TypeError(f"{name} must be a tuple, got {describe(getattr(self, name))}.")
         unknown = [kind for kind in [*self.kinds, *self.first_kinds] if kind not in KINDS]
         if unknown:
             raise ValueError(
@@ -106,6 +118,9 @@ class Composite:
     def with_rules(self, mapping: Mapping[str, Rule], name: str | None = None) -> Composite:
         """This composite with more rules: keys that are node kinds set rules by kind, other keys
         are layer names (checked when the composite meets a model)."""
+        check_mapping(mapping, "mapping", "{'dense': rules.Epsilon()}")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name must be a str or None, got {describe(name)}.")
         kinds = {key: rule for key, rule in mapping.items() if key in KINDS}
         names = {key: rule for key, rule in mapping.items() if key not in KINDS}
         return replace(
@@ -166,6 +181,10 @@ PRESETS: Mapping[str, Composite] = {
 
 def preset(name: str) -> Composite:
     """The composite named ``name`` in :data:`PRESETS`."""
+    if not isinstance(name, str):
+        raise TypeError(
+            f"name must be a preset's name, one of {', '.join(PRESETS)}; got {describe(name)}."
+        )
     if name not in PRESETS:
         close = difflib.get_close_matches(name, list(PRESETS), n=2, cutoff=0.5)
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""

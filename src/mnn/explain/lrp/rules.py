@@ -56,12 +56,13 @@ squared bias to the denominator; here both follow Montavon et al. (2017, 2019).
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
-from ..._validation import check_positive_real, describe
+from ..._validation import check_array, check_positive_real, check_scalar, describe
 from ..backends.base import Node, TensorOps
 from ._constants import FrozenArray
 
@@ -294,9 +295,12 @@ class AlphaBeta(Rule):
 def _bound(value: Any, name: str) -> FrozenArray | None:
     if value is None:
         return None
-    number = isinstance(value, (int, float, np.integer, np.floating, np.ndarray))
-    if isinstance(value, bool) or not number:
+    if isinstance(value, np.ndarray):
+        check_array(value, name, dtype_kind="fiu", finite=True)
+    elif isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real)):
         raise TypeError(f"{name} must be a number or a NumPy array, got {describe(value)}.")
+    else:
+        check_scalar(value, name)
     return FrozenArray(value)
 
 
@@ -320,6 +324,22 @@ class ZBox(Rule):
             raise ValueError("ZBox needs both low and high, or neither (then lrp's bounds apply).")
         object.__setattr__(self, "low", _bound(self.low, "low"))
         object.__setattr__(self, "high", _bound(self.high, "high"))
+        if self.low is not None:
+            try:
+                low, high = np.broadcast_arrays(self.low.array, self.high.array)
+            except ValueError:
+                raise ValueError(
+                    f"ZBox's low {self.low.array.shape} and high {self.high.array.shape} do not "
+                    "broadcast together."
+                ) from None
+            crossed = low >= high
+            if crossed.any():
+                at = tuple(int(i) for i in np.argwhere(crossed)[0]) if crossed.ndim else ()
+                raise ValueError(
+                    f"ZBox needs low < high everywhere, got low = {low[at]:g} >= high = "
+                    f"{high[at]:g}" + (f" at index {at}" if at else "") + "; they are the lowest "
+                    "and highest input values."
+                )
 
     def propagate(self, ops: TensorOps, layer: LinearLayer, x: Any, z: Any, box: Box | None) -> Any:
         """:math:`p = z - (w^+ l + w^- h + b)`, with the bounds as extra inputs."""
