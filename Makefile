@@ -90,8 +90,9 @@ lock: $(STAMP)
 
 # A second environment built like Colab's (#17): Python 3.12, the newest releases that
 # pyproject.toml allows, the full `tensorflow` and the default Linux torch wheel (the CUDA build,
-# which brings triton; about 7 GB in the venv), then mnn installed by the line book/running.md
-# gives Colab users, and the tools of the test extra. pip runs without a constraint file, as on
+# which brings triton; about 7 GB in the venv) and ipywidgets (Colab has it: chapter 3's explorer
+# needs it), then mnn installed by the line book/running.md gives Colab users, and the tools of
+# the test extra. pip runs without a constraint file, as on
 # Colab: some machines cap torch site-wide (PIP_CONSTRAINT overrides a pip.conf entry; /dev/null
 # is an empty list).
 COLAB_PYTHON ?= $(shell PYENV_VERSION=3.12 python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null || command -v python3.12)
@@ -108,7 +109,7 @@ $(COLAB_STAMP): pyproject.toml
 	test -x $(COLAB_BIN)/python || $(COLAB_PYTHON) -m venv $(COLAB_VENV)
 	@echo "Installing a Colab-like environment into $(COLAB_VENV) (several GB from the package index)..."
 	$(COLAB_PIP) -U pip
-	$(COLAB_PIP) torch tensorflow keras ipykernel
+	$(COLAB_PIP) torch tensorflow keras ipykernel ipywidgets
 	$(COLAB_PIP) ".[torch]"
 	$(COLAB_PIP) ".[test]"
 	touch $@
