@@ -297,6 +297,12 @@ def test_pca_has_at_most_as_many_components_as_images() -> None:
         mnn.models.pca_autoencoder(images(3), n_components=5)
 
 
+def test_pca_of_copies_of_one_image_is_refused_not_fitted_to_nan() -> None:
+    copies = np.repeat(images(1), 4, axis=0)
+    with pytest.raises(ValueError, match="images are 4 copies of one image"):
+        mnn.models.pca_autoencoder(copies)
+
+
 def test_an_autoencoder_too_large_for_the_memory_is_refused_before_it_is_built() -> None:
     with pytest.raises(
         ValueError, match=r"an autoencoder of widths \(1099511627776,\).*would need"
