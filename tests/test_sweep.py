@@ -25,7 +25,9 @@ from collections.abc import Callable, Iterator
 import matplotlib.pyplot as plt
 import pytest
 import sweep_data
+import sweep_exercises
 import sweep_explorer
+import sweep_models
 import sweep_nn
 import sweep_optim
 import sweep_viz
@@ -39,6 +41,8 @@ SPECS: dict[str, Spec] = {
     **sweep_optim.SPECS,
     **sweep_viz.SPECS,
     **sweep_explorer.SPECS,
+    **sweep_models.SPECS,
+    **sweep_exercises.SPECS,
 }
 
 #: Public callables the sweep leaves out, each with the reason.
@@ -47,6 +51,10 @@ EXCLUDED = {
     "mnn.optim.Iterate": "a record a callback receives; users do not build one",
     "mnn.optim.LineSearchResult": "a record a line search returns; users do not build one",
     "mnn.viz.HeatmapExplorer": "built by mnn.viz.heatmap_explorer, which checks the arguments",
+    "mnn.models.imagenet.Prediction": "a record decode_predictions returns; users do not build one",
+    "mnn.exercises.CheckReport": "a record a checker returns; users do not build one",
+    "mnn.exercises.Case": "a record a checker builds for run_checks, which reads it",
+    "mnn.exercises.Mistake": "a record a checker builds for run_checks, which reads it",
 }
 
 
@@ -109,9 +117,9 @@ def test_every_parameter_has_bad_values_or_a_reason(name: str) -> None:
     assert not set(spec.bad) & set(spec.free), f"{name}: a parameter both bad and free"
 
 
-def examples(spec: Spec, factor: float = 1.0) -> int:
+def examples(spec: Spec, factor: float = 1.0, cost: float | None = None) -> int:
     """The profile's number of examples, scaled by the spec's cost (at least 1)."""
-    return max(1, round(settings.default.max_examples * spec.cost * factor))
+    return max(1, round(settings.default.max_examples * (cost or spec.cost) * factor))
 
 
 def run(spec: Spec, args: dict) -> object:
@@ -138,7 +146,7 @@ def test_valid_arguments_give_the_documented_result(name: str) -> None:
 def test_a_bad_argument_is_refused_by_mnn(name: str) -> None:
     spec = SPECS[name]
 
-    @settings(max_examples=examples(spec, factor=2.0))
+    @settings(max_examples=examples(spec, factor=2.0, cost=spec.bad_cost))
     @given(st.data())
     def bad_call(data: st.DataObject) -> None:
         args = data.draw(spec.valid, label="valid arguments")
