@@ -106,6 +106,14 @@ def bad_pixels(args: Args, name: str = "images") -> st.SearchStrategy[Any]:
 # ------------------------------------------------------------------------ autoencoder
 
 
+def bad_pixel_values(pixels: np.ndarray) -> st.SearchStrategy[Any]:
+    """Bad pixels of any shape: not floating, NaN, and (unless empty) outside [0, 1]."""
+    options = [bad_array(pixels, kinds="f", any_shape=True)]
+    if pixels.size:
+        options.append(st.sampled_from([pixels + 2, pixels - 1.5]))
+    return st.one_of(*options)
+
+
 @st.composite
 def add_noise_args(draw: st.DrawFn) -> Args:
     shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=5))
@@ -697,9 +705,7 @@ SPECS: dict[str, Spec] = {
         valid=add_noise_args(),
         check=check_noisy,
         bad={
-            "images": lambda args: st.one_of(
-                bad_array(args["images"], kinds="f", any_shape=True), st.just(args["images"] + 2)
-            ),
+            "images": lambda args: bad_pixel_values(args["images"]),
             "std": lambda args: bad_real(0.0),
             "rng": lambda args: bad_seed(generator=True),
             "clip": lambda args: bad_bool(),
@@ -725,9 +731,7 @@ SPECS: dict[str, Spec] = {
         ),
         check=check_moments,
         bad={
-            "x": lambda args: (
-                bad_array(args["x"], kinds="f", any_shape=True) | st.just(args["x"] - 1.5)
-            ),
+            "x": lambda args: bad_pixel_values(args["x"]),
             "std": lambda args: bad_real(0.0, include="high"),
         },
     ),
