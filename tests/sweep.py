@@ -39,6 +39,9 @@ PACKAGES = (
     "mnn.explain.lrp.rules",
     "mnn.explain.lrp.composites",
     "mnn.explain.regularizers",
+    "mnn.models",
+    "mnn.models.imagenet",
+    "mnn.exercises",
 )
 
 #: The exceptions a bad argument may end in (OSError for paths that do not exist,
@@ -77,6 +80,9 @@ class Spec:
         Parameters that no value makes wrong, each with the reason.
     cost
         Relative cost of a call: the number of examples is scaled by it.
+    bad_cost
+        Relative cost of a call with a bad argument, where it differs from ``cost``: a valid
+        call that trains or builds a model is expensive, a bad one is refused before that.
     words
         How the error message names a parameter, where it does not use the parameter's name.
     """
@@ -87,6 +93,7 @@ class Spec:
     bad: Mapping[str, Callable[[Args], st.SearchStrategy[Any]]] = field(default_factory=dict)
     free: Mapping[str, str] = field(default_factory=dict)
     cost: float = 1.0
+    bad_cost: float | None = None
     words: Mapping[str, str] = field(default_factory=dict)
 
 

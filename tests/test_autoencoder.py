@@ -264,3 +264,49 @@ def test_bad_architectures_and_settings_are_refused() -> None:
 def test_autoencoder_inputs_refuses_floats_and_says_they_need_no_conversion() -> None:
     with pytest.raises(TypeError, match=r"uint8 pixels.*float64.*inputs as they are"):
         mnn.models.autoencoder_inputs(images(2).astype(np.float64))
+
+
+# Found by the API sweep (tests/test_sweep.py, issue #16) -------------------------------------
+
+
+def test_codes_beyond_float32_are_refused_not_decoded_to_nan(models) -> None:
+    with pytest.raises(ValueError, match="codes must lie within float32's range"):
+        mnn.models.decode(models["torch"], np.array([[1e300, 0.0]]))
+    # Finite in float32, but PyTorch's decoder overflows to NaN (Keras' saturates to 0 and 1).
+    with pytest.raises(FloatingPointError, match="the decoder overflowed on codes as large"):
+        mnn.models.decode(models["torch"], np.full((1, 2), 3e38, np.float32))
+
+
+def test_latent_grid_checks_its_codes_grid_size_and_quantiles() -> None:
+    codes = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]], np.float32)
+    with pytest.raises(ValueError, match="codes must hold at least one code"):
+        mnn.models.latent_grid(np.zeros((0, 2), np.float32))
+    with pytest.raises(ValueError, match=r"a grid of n x n = 4,611,686,018,427,387,904 codes"):
+        mnn.models.latent_grid(codes, n=2**31)
+    with pytest.raises(TypeError, match=r"quantiles must be a pair \(low, high\)"):
+        mnn.models.latent_grid(codes, quantiles=0.5)
+    with pytest.raises(ValueError, match=r"quantiles must be a real number in \[0, 1\], got nan"):
+        mnn.models.latent_grid(codes, quantiles=(0.1, float("nan")))
+    with pytest.raises(TypeError, match="quantiles must be a real number"):
+        mnn.models.latent_grid(codes, quantiles=("0.1", "0.9"))
+    assert mnn.models.latent_grid(codes, n=2, quantiles=[0.0, 1.0]).shape == (4, 2)
+
+
+def test_pca_has_at_most_as_many_components_as_images() -> None:
+    with pytest.raises(ValueError, match="n_components must be at most 3"):
+        mnn.models.pca_autoencoder(images(3), n_components=5)
+
+
+def test_pca_of_copies_of_one_image_is_refused_not_fitted_to_nan() -> None:
+    copies = np.repeat(images(1), 4, axis=0)
+    with pytest.raises(ValueError, match="images are 4 copies of one image"):
+        mnn.models.pca_autoencoder(copies)
+
+
+def test_an_autoencoder_too_large_for_the_memory_is_refused_before_it_is_built() -> None:
+    with pytest.raises(
+        ValueError, match=r"an autoencoder of widths \(1099511627776,\).*would need"
+    ):
+        ae.layer_table((2**40,))
+    with pytest.raises(ValueError, match="code_size 4294967296 would need"):
+        mnn.models.untrained_autoencoder("torch", code_size=2**32)

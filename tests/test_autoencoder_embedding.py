@@ -54,3 +54,18 @@ def test_bad_embeddings_are_refused() -> None:
         mnn.models.knn_accuracy(np.zeros((3, 2), int), np.zeros(3, int))
     with pytest.raises(ValueError, match="got 2 images for 3 codes"):
         mnn.models.embedding_scores(np.zeros((2, 4)), np.zeros((3, 2)), np.zeros(3, int))
+
+
+def test_k_folds_and_seed_are_checked_against_the_codes() -> None:
+    """Found by the API sweep: scikit-learn's errors (n_neighbors, n_splits) passed through."""
+    codes, labels = np.zeros((10, 2)), np.arange(10) % 2
+    with pytest.raises(ValueError, match="k must be at most 8: with 10 codes in 5 folds"):
+        mnn.models.knn_accuracy(codes, labels, k=9)
+    with pytest.raises(ValueError, match="folds must be at most 5, the number of codes of the"):
+        mnn.models.knn_accuracy(codes, labels, folds=6)
+    with pytest.raises(TypeError, match="seed must be a non-negative integer"):
+        mnn.models.knn_accuracy(codes, labels, seed="0")
+    with pytest.raises(ValueError, match=r"k must be less than half the number of codes \(10\)"):
+        mnn.models.embedding_scores(np.zeros((10, 4)), codes, labels, k=5)
+    with pytest.raises(ValueError, match="codes must hold at least one code"):
+        mnn.models.knn_accuracy(np.zeros((0, 2)), np.zeros(0, int))

@@ -77,3 +77,18 @@ def test_clipped_moments_match_sampled_noise() -> None:
 def test_bad_noise_arguments_are_refused(call, error, message) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"rng": "0"}, TypeError, "rng must be a non-negative integer or a numpy.random.Generator"),
+        ({"rng": np.random.RandomState(0)}, TypeError, "rng must be a non-negative integer"),
+        ({"rng": -1}, ValueError, "rng must be a non-negative integer"),
+        ({"clip": 1}, TypeError, "clip must be True or False"),
+    ],
+)
+def test_add_noise_checks_rng_and_clip(arguments, error, message) -> None:
+    """Found by the API sweep: NumPy took these, or failed in its own words."""
+    with pytest.raises(error, match=message):
+        mnn.models.add_noise(np.zeros(3), **arguments)

@@ -190,3 +190,13 @@ def test_a_damaged_cached_autoencoder_is_an_error_that_says_what_to_do(small_fas
     with pytest.raises(RuntimeError, match=r"damaged.*JSONDecodeError.*delete that folder"):
         mnn.models.trained_autoencoder(framework, **settings)
     assert len(small_fashion) == 1
+
+
+def test_progress_is_checked_before_training(small_fashion):
+    """Found by the API sweep: any value of progress was taken."""
+    settings = {"widths": SMALL, "epochs": 1, "batch_size": 16, "progress": "no"}
+    with pytest.raises(TypeError, match="progress must be True or False"):
+        mnn.models.trained_autoencoder("torch", **settings)
+    with pytest.raises(TypeError, match="progress must be True or False"):
+        mnn.models.train_autoencoder("torch", shapes(2, 0), shapes(2, 1), **settings)
+    assert not small_fashion

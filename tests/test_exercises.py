@@ -752,3 +752,69 @@ def test_the_checkers_need_no_framework() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+# Found by the API sweep (tests/test_sweep.py, issue #16) -------------------------------------
+
+
+def test_a_function_with_the_wrong_number_of_arguments_is_refused_with_the_signature() -> None:
+    with pytest.raises(
+        TypeError,
+        match=r"function must take 3 arguments, as in conv2d_forward\(a, filters, bias\) -> z; "
+        r"yours takes \(a, filters\)",
+    ):
+        exercises.check_conv2d_forward(lambda a, filters: a)
+    with pytest.raises(
+        TypeError, match=r"flatten_backprop must take 2 arguments.*yours takes \(delta\)"
+    ):
+        exercises.check_flatten(lambda a: a.reshape(len(a), -1), lambda delta: delta)
+    # Defaults and *args still fit the call.
+    exercises.check_flatten(lambda a, order="C": a.reshape(len(a), -1), np.reshape).assert_passed()
+    assert not exercises.check_max_pool2d_forward(lambda *args: None).passed
+
+
+@pytest.mark.parametrize("check", [exercises.check_layer_output, exercises.check_gradient_ascent])
+def test_framework_checkers_refuse_a_bad_function_before_building_a_model(check, monkeypatch):
+    def no_model(*args, **kwargs):
+        raise AssertionError("a model was built for a function that cannot be checked")
+
+    monkeypatch.setattr(exercises.features.models, "untrained_fashion_cnn", no_model)
+    with pytest.raises(TypeError, match="function must be a callable"):
+        check("layer_output", "torch")
+    with pytest.raises(TypeError, match="function must take"):
+        check(lambda model: model, "torch")
+
+
+def square(x):
+    return x**2
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "match"),
+    [
+        ({"task": ""}, TypeError, "task must be a non-empty string"),
+        ({"signature": None}, TypeError, "signature must be a non-empty string"),
+        ({"cases": []}, TypeError, "cases must be a non-empty list of Case objects"),
+        ({"cases": exercises.Case("one", {"x": np.ones(1)}, {"y": np.ones(1)})}, TypeError,
+         "cases must be a non-empty list"),
+        ({"cases": [{"x": 1}]}, TypeError, r"cases\[0\] must be a Case, got dict"),
+        ({"cases": [exercises.Case("none", {"x": np.ones(1)}, {})]}, ValueError,
+         r"cases\[0\]\.expected must name at least one output"),
+        ({"cases": [exercises.Case("none", [np.ones(1)], {"y": np.ones(1)})]}, TypeError,
+         r"cases\[0\]\.arguments must be a mapping"),
+        ({"mistakes": [abs]}, TypeError, r"mistakes\[0\] must be a Mistake"),
+        ({"mistakes": [exercises.Mistake("x", "abs")]}, TypeError,
+         r"mistakes\[0\]\.outputs must be a callable"),
+        ({"compare": "allclose"}, TypeError, "compare must be a callable"),
+    ],
+)  # fmt: skip
+def test_run_checks_checks_its_cases_and_mistakes(arguments, error, match) -> None:
+    settings = {
+        "task": "square",
+        "signature": "square(x) -> y",
+        "function": square,
+        "cases": [exercises.Case("one", {"x": np.array([2.0])}, {"y": np.array([4.0])})],
+        **arguments,
+    }
+    with pytest.raises(error, match=match):
+        exercises.run_checks(**settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import urllib.error
 
+import numpy as np
 import pytest
 
 from mnn.models import keras_application
@@ -32,3 +33,10 @@ def test_offline_error_names_the_offline_model(name, tmp_path, monkeypatch):
         keras_application(name)
     assert len(requested) == 1 and requested[0].endswith(".h5")
     assert not list((tmp_path / "models").glob("*.h5"))
+
+
+@pytest.mark.parametrize("name", [["ResNet50"], np.array(["VGG16"]), None])
+def test_a_name_that_is_not_a_string_is_refused_by_name(name):
+    """Found by the API sweep: a list or an array failed in the dict lookup."""
+    with pytest.raises(ValueError, match=r"unknown Keras application name .*available: ResNet50"):
+        keras_application(name)

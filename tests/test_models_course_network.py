@@ -70,3 +70,28 @@ def test_a_damaged_cached_course_network_is_an_error_that_says_what_to_do(small_
 def test_unknown_framework_is_refused():
     with pytest.raises(ValueError, match="framework must be one of 'mnn', 'torch', 'keras'"):
         train_course_network("jax")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "match"),
+    [
+        ({"seed": "0"}, TypeError, "seed must be a non-negative integer, got str '0'"),
+        ({"seed": -1}, ValueError, "seed must be a non-negative integer, got -1"),
+        ({"verbose": "yes"}, TypeError, "verbose must be True or False"),
+    ],
+)
+def test_seed_and_verbose_are_checked_before_training(small_mnist, arguments, error, match):
+    """Checked before MNIST is loaded, not by the network once training starts."""
+    settings = {"epochs": 1, "batch_size": 100, "verbose": False, **arguments}
+    with pytest.raises(error, match=match):
+        train_course_network("mnn", **settings)
+    assert not list(small_mnist.glob("artifacts/nn/course_network/*"))
+
+
+def test_a_numpy_integer_seed_is_a_seed(small_mnist):
+    """Found by the API sweep: np.int64(1) was refused as an unserialisable cache configuration."""
+    net, _ = train_course_network("mnn", epochs=1, batch_size=100, seed=np.int64(1), verbose=False)
+    again, _ = train_course_network("mnn", epochs=1, batch_size=100, seed=1, verbose=False)
+    assert len(list(small_mnist.glob("artifacts/nn/course_network/*"))) == 1
+    for name, value in net.parameters().items():
+        np.testing.assert_array_equal(value, again.parameters()[name])

@@ -109,6 +109,12 @@ def test_train_then_load_from_cache(framework, real_data_fresh_cache, monkeypatc
         # A NumPy float is a number: the check gets past it to the bad seed.
         ({"learning_rate": np.float32(1e-3), "seed": -1}, ValueError, "seed must be at least 0"),
         ({"seed": -1}, ValueError, "seed must be at least 0"),
+        # Found by the API sweep: any progress was taken (a small run, should it train).
+        (
+            {"progress": "no", "n_train": 8, "n_test": 8, "epochs": 1},
+            TypeError,
+            "progress must be True or False",
+        ),
     ],
 )
 def test_bad_training_arguments(kwargs, error, match, real_data_fresh_cache):

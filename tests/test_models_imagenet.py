@@ -87,9 +87,9 @@ def test_preprocess_names_the_bad_image_of_a_list():
     good = np.zeros((40, 40, 3), np.uint8)
     with pytest.raises(ValueError, match=r"images\[1\] must be an RGB image"):
         imagenet.preprocess([good, good[..., :1]])
-    with pytest.raises(ValueError, match="crop_fraction must be in"):
+    with pytest.raises(ValueError, match="crop_fraction must be a real number in"):
         imagenet.preprocess(good, crop_fraction=1.5)
-    with pytest.raises(TypeError, match=r"crop_fraction must be a number in .*str '0\.5'"):
+    with pytest.raises(TypeError, match=r"crop_fraction must be a real number in .*str '0\.5'"):
         imagenet.preprocess(good, crop_fraction="0.5")
 
 
@@ -177,3 +177,41 @@ def test_check_inputs(framework, x, error, match):
 def test_framework_of_rejects_other_objects():
     with pytest.raises(TypeError, match=r"torch\.nn\.Module or a keras\.Model, got list"):
         framework_of([1, 2])
+
+
+# Found by the API sweep (tests/test_sweep.py, issue #16) -------------------------------------
+
+
+def test_softmax_checks_its_logits_and_matches_scipy():
+    logits = np.array([[1.0, 2.0, 3.0], [-800.0, 0.0, 800.0]])
+    np.testing.assert_allclose(imagenet.softmax(logits), scipy.special.softmax(logits, axis=1))
+    with pytest.raises(TypeError, match="logits must be a NumPy array, got tuple"):
+        imagenet.softmax((1.0, 2.0))
+    with pytest.raises(ValueError, match="logits must have 2 dimensions"):
+        imagenet.softmax(np.array(1.0))
+    with pytest.raises(ValueError, match="logits must hold at least one class per row"):
+        imagenet.softmax(np.zeros((2, 0)))
+    with pytest.raises(TypeError, match="logits must have a floating dtype"):
+        imagenet.softmax(np.zeros((2, 3), np.int64))
+
+
+def test_empty_batches_are_refused_by_name():
+    with pytest.raises(ValueError, match="logits must hold at least one image"):
+        imagenet.decode_predictions(np.zeros((0, 1000)))
+    with pytest.raises(ValueError, match="x must hold at least one image"):
+        imagenet.check_inputs(np.zeros((0, 3, 224, 224), np.float32), "torch")
+
+
+def test_check_inputs_checks_size():
+    with pytest.raises(TypeError, match="size must be an integer"):
+        imagenet.check_inputs(np.zeros((1, 3, 224, 224), np.float32), "torch", size="224")
+
+
+def test_preprocess_checks_crop_fraction_empty_images_and_the_output_size():
+    image = np.zeros((8, 8, 3), np.uint8)
+    with pytest.raises(TypeError, match="crop_fraction must be a real number"):
+        imagenet.preprocess(image, crop_fraction=0.5 + 0j)
+    with pytest.raises(ValueError, match="images must have at least one pixel"):
+        imagenet.preprocess(np.zeros((0, 8, 3), np.uint8))
+    with pytest.raises(ValueError, match=r"1 images of 1000000x1000000 pixels would need"):
+        imagenet.preprocess(image, size=10**6)

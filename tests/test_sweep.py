@@ -25,8 +25,10 @@ from collections.abc import Callable, Iterator
 import matplotlib.pyplot as plt
 import pytest
 import sweep_data
+import sweep_exercises
 import sweep_explain
 import sweep_explorer
+import sweep_models
 import sweep_nn
 import sweep_optim
 import sweep_viz
@@ -41,6 +43,8 @@ SPECS: dict[str, Spec] = {
     **sweep_viz.SPECS,
     **sweep_explorer.SPECS,
     **sweep_explain.SPECS,
+    **sweep_models.SPECS,
+    **sweep_exercises.SPECS,
 }
 
 #: Public callables the sweep leaves out, each with the reason.
@@ -56,6 +60,10 @@ EXCLUDED = {
     "mnn.explain.ReceptiveField": "a record receptive_field returns; users do not build one",
     "mnn.explain.NeuralizedSVM": "built by neuralize_one_class_svm, which checks the SVM",
     **sweep_explain.EXCLUDED,
+    "mnn.models.imagenet.Prediction": "a record decode_predictions returns; users do not build one",
+    "mnn.exercises.CheckReport": "a record a checker returns; users do not build one",
+    "mnn.exercises.Case": "a record a checker builds for run_checks, which reads it",
+    "mnn.exercises.Mistake": "a record a checker builds for run_checks, which reads it",
 }
 
 
@@ -119,8 +127,14 @@ def test_every_parameter_has_bad_values_or_a_reason(name: str) -> None:
 
 
 def examples(spec: Spec, factor: float = 1.0) -> int:
-    """The profile's number of examples, scaled by the spec's cost (at least 1)."""
-    return max(1, round(settings.default.max_examples * spec.cost * factor))
+    """The profile's number of examples, scaled by the spec's cost (at least 1); ``factor`` other
+    than 1 counts bad calls, scaled by the spec's ``bad_cost`` where it has one.
+
+    The decorators that call this stay as they are: with ``derandomize``, Hypothesis seeds a
+    test from its source, decorators included, so editing them redraws every package's calls.
+    """
+    cost = spec.bad_cost if factor != 1.0 and spec.bad_cost is not None else spec.cost
+    return max(1, round(settings.default.max_examples * cost * factor))
 
 
 def run(spec: Spec, args: dict) -> object:

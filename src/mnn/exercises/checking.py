@@ -15,6 +15,7 @@ skeleton still runs from top to bottom.
 from __future__ import annotations
 
 import copy
+import inspect
 import sysconfig
 import textwrap
 import traceback
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_callable
+from .._validation import check_callable, check_mapping, describe
 
 #: How a case's outputs are compared: ``compare(expected, got)`` returns ``None`` when they
 #: agree and a plain-words description of the first difference otherwise.
@@ -188,7 +189,22 @@ def run_checks(
     -------
     CheckReport
     """
-    check_callable(function, "function", signature)
+    _check_words(task, "task")
+    _check_words(signature, "signature")
+    cases = _check_records(cases, "cases", Case, "a non-empty list of Case objects")
+    for i, case in enumerate(cases):
+        check_mapping(case.arguments, f"cases[{i}].arguments", "{'a': a}")
+        check_mapping(case.expected, f"cases[{i}].expected", "{'z': z}")
+        if not case.expected:
+            raise ValueError(f"cases[{i}].expected must name at least one output, got none.")
+    mistakes = _check_records(
+        mistakes, "mistakes", Mistake, "a list of Mistake objects", empty=True
+    )
+    for i, mistake in enumerate(mistakes):
+        check_callable(mistake.outputs, f"mistakes[{i}].outputs", "outputs(*arguments)")
+    if compare is not None:
+        check_callable(compare, "compare", "compare(expected, got) -> str or None")
+    check_arguments(function, "function", signature, len(cases[0].arguments))
     compare = compare_arrays if compare is None else compare
     outcomes, not_implemented = [], 0
     failure, failing_case = None, None
@@ -206,6 +222,46 @@ def run_checks(
     if not_implemented == len(cases):
         return CheckReport(task, signature, tuple(outcomes), None, None, attempted=False)
     return CheckReport(task, signature, tuple(outcomes), failure, failing_case)
+
+
+def check_arguments(function: Any, name: str, signature: str, count: int) -> Any:
+    """Check that ``function`` is callable with ``count`` positional arguments, as the exercise's
+    ``signature`` says; return it.
+
+    A function whose signature Python cannot tell (some built-ins) passes: calling it tells.
+    """
+    check_callable(function, name, signature)
+    try:
+        parameters = inspect.signature(function)
+    except (TypeError, ValueError):
+        return function
+    try:
+        parameters.bind(*range(count))
+    except TypeError:
+        raise TypeError(
+            f"{name} must take {count} argument{'s' if count != 1 else ''}, as in {signature}; "
+            f"yours takes {parameters}."
+        ) from None
+    return function
+
+
+def _check_words(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{name} must be a non-empty string, got {describe(value)}.")
+    return value
+
+
+def _check_records(
+    value: Any, name: str, kind: type, what: str, *, empty: bool = False
+) -> tuple[Any, ...]:
+    """``value`` as a tuple of ``kind`` objects (a list or tuple of them, non-empty unless
+    ``empty``)."""
+    if not isinstance(value, (list, tuple)) or not (value or empty):
+        raise TypeError(f"{name} must be {what}, got {describe(value)}.")
+    for i, entry in enumerate(value):
+        if not isinstance(entry, kind):
+            raise TypeError(f"{name}[{i}] must be a {kind.__name__}, got {describe(entry)}.")
+    return tuple(value)
 
 
 #: Arguments of these types are deep-copied for every call; others (models) are passed as they

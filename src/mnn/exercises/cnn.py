@@ -13,8 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import nn
-from .._validation import check_callable
-from .checking import Case, CheckReport, Mistake, run_checks
+from .checking import Case, CheckReport, Mistake, check_arguments, run_checks
 
 CONV2D_FORWARD = "conv2d_forward(a, filters, bias) -> z"
 CONV2D_BACKWARD = "conv2d_backward(a, filters, delta) -> (grad_a, grad_filters, grad_bias)"
@@ -355,8 +354,10 @@ def check_flatten(
     CheckReport
         The two functions are checked together on each case: outputs ``z`` and ``grad_a``.
     """
-    check_callable(flatten, "flatten", "flatten(a) -> z")
-    check_callable(flatten_backprop, "flatten_backprop", "flatten_backprop(delta, input_shape)")
+    check_arguments(flatten, "flatten", "flatten(a) -> z", 1)
+    check_arguments(
+        flatten_backprop, "flatten_backprop", "flatten_backprop(delta, input_shape) -> grad_a", 2
+    )
     rng = np.random.default_rng(6)
     shapes = [
         ("one image, one channel of 2x3", (1, 1, 2, 3)),

@@ -23,7 +23,7 @@ from .. import explain, models
 from .._frameworks import FRAMEWORKS
 from .._validation import check_choice
 from ..explain.backends.base import channels_last
-from .checking import Case, CheckReport, Mistake, compare_arrays, run_checks
+from .checking import Case, CheckReport, Mistake, check_arguments, compare_arrays, run_checks
 
 LAYER_OUTPUT = "layer_output(model, images, layer_name) -> outputs"
 GRADIENT_ASCENT = "gradient_ascent(model, layer_name, channel, image, steps, step_size) -> image"
@@ -66,6 +66,7 @@ def check_layer_output(
     -------
     CheckReport
     """
+    check_arguments(function, "function", LAYER_OUTPUT, 3)
     check_choice(framework, "framework", FRAMEWORKS)
     model = models.untrained_fashion_cnn(framework, seed=4)
     configurations = [
@@ -184,6 +185,7 @@ def check_gradient_ascent(
     -------
     CheckReport
     """
+    check_arguments(function, "function", GRADIENT_ASCENT, 6)
     check_choice(framework, "framework", FRAMEWORKS)
     model = models.untrained_fashion_cnn(framework, seed=4)
     configurations = [

@@ -13,9 +13,35 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._frameworks import FRAMEWORKS, framework_of
-from .._validation import check_array, check_choice, check_positive_int, describe
+from .._validation import (
+    check_array,
+    check_choice,
+    check_nonempty,
+    check_positive_int,
+    check_scalar,
+    check_size,
+    describe,
+)
 from .efficientnet.spec import INPUT_SIZE, NUM_CLASSES
 from .inference import forward
+
+__all__ = [
+    "CROP_FRACTION",
+    "INFERENCE_BATCH",
+    "PIXEL_OFFSET",
+    "PIXEL_SCALE",
+    "Prediction",
+    "check_inputs",
+    "class_names",
+    "classify",
+    "decode_predictions",
+    "logits",
+    "preprocess",
+    "softmax",
+    "to_nchw",
+    "to_nhwc",
+    "to_pixels",
+]
 
 #: The fraction of the short side kept by the evaluation centre crop (224 / 256).
 CROP_FRACTION = 0.875
@@ -66,6 +92,8 @@ def _check_photo(image: Any, name: str) -> np.ndarray:
         raise ValueError(f"{name} must be an RGB image (H, W, 3), got {describe(image)}; {hint}.")
     if image.dtype.kind == "u" and image.dtype != np.uint8:
         raise TypeError(f"{name} must be uint8 or floating, got {describe(image)}.")
+    if 0 in image.shape:
+        raise ValueError(f"{name} must have at least one pixel, got {describe(image)}.")
     if image.dtype.kind == "f":
         check_array(image, name, finite=True)
         low, high = float(image.min()), float(image.max())
@@ -127,10 +155,7 @@ def preprocess(
         about [-1, 1].
     """
     size = check_positive_int(size, "size")
-    if isinstance(crop_fraction, bool) or not isinstance(crop_fraction, (int, float, np.number)):
-        raise TypeError(f"crop_fraction must be a number in (0, 1], got {describe(crop_fraction)}.")
-    if not 0 < crop_fraction <= 1:
-        raise ValueError(f"crop_fraction must be in (0, 1], got {crop_fraction!r}.")
+    crop_fraction = check_scalar(crop_fraction, "crop_fraction", low=0.0, high=1.0, include="high")
     if isinstance(images, np.ndarray) and images.ndim == 4:
         if len(images) == 0:
             raise ValueError(f"images is an empty batch, {describe(images)}: pass at least one.")
@@ -149,6 +174,10 @@ def preprocess(
             f"images must be an (H, W, 3) or (N, H, W, 3) array or a non-empty list of "
             f"(H, W, 3) arrays, got {describe(images)}."
         )
+    check_size(
+        (len(batch), size, size, 3), f"{len(batch)} images of {size}x{size} pixels", itemsize=4,
+        hint="choose a smaller size",
+    )  # fmt: skip
     label = "images" if len(batch) == 1 else "images[{}]"
     checked = [_check_photo(image, label.format(i)) for i, image in enumerate(batch)]
     resized = np.stack([_center_crop_resize(image, size, crop_fraction) for image in checked])
@@ -202,10 +231,12 @@ def check_inputs(x: np.ndarray, framework: str, size: int = INPUT_SIZE) -> np.nd
         ``"torch"`` or ``"keras"``.
     """
     check_choice(framework, "framework", FRAMEWORKS)
+    size = check_positive_int(size, "size")
     layout, shape = (
         ("NCHW", (None, 3, size, size)) if framework == "torch" else ("NHWC", (None, size, size, 3))
     )
     check_array(x, "x", ndim=4, dtype_kind="f", finite=True)
+    check_nonempty(x, "x", what="image")
     if x.shape[1:] != shape[1:]:
         other = to_nhwc if framework == "keras" else to_nchw
         raise ValueError(
@@ -239,7 +270,21 @@ def logits(model: Any, x: np.ndarray) -> np.ndarray:
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax of (N, K) logits, computed stably in float64."""
+    """Row-wise softmax of (N, K) logits, computed stably in float64.
+
+    Parameters
+    ----------
+    logits
+        (N, K) finite floats, K >= 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        (N, K) float64, each row non-negative and summing to 1.
+    """
+    check_array(logits, "logits", ndim=2, dtype_kind="f", finite=True)
+    if logits.shape[1] == 0:
+        raise ValueError(f"logits must hold at least one class per row, got {describe(logits)}.")
     shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
     return exp / exp.sum(axis=1, keepdims=True)
@@ -262,6 +307,7 @@ def decode_predictions(logits: np.ndarray, top: int = 5) -> list[list[Prediction
         ``N`` lists of ``top`` (index, name, probability) tuples.
     """
     check_array(logits, "logits", shape=(None, NUM_CLASSES), dtype_kind="f", finite=True)
+    check_nonempty(logits, "logits", what="image")
     top = check_positive_int(top, "top")
     if top > NUM_CLASSES:
         raise ValueError(f"top must be at most {NUM_CLASSES}, got {top}.")

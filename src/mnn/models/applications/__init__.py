@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ..._frameworks import framework_module
+from ..._validation import describe
 
 
 class _Weights(NamedTuple):
@@ -55,9 +56,10 @@ def keras_application(name: str) -> Any:
     RuntimeError
         When the weights are neither in ``~/.keras/models`` nor downloadable (offline).
     """
-    if name not in APPLICATIONS:
+    if not isinstance(name, str) or name not in APPLICATIONS:
+        shown = repr(name) if isinstance(name, str) else describe(name)
         raise ValueError(
-            f"unknown Keras application {name!r}; available: {', '.join(APPLICATIONS)}. "
+            f"unknown Keras application name {shown}; available: {', '.join(APPLICATIONS)}. "
             "For a pretrained model that works offline use mnn.models.efficientnet_lite0."
         )
     return framework_module(__name__, "keras").application(name, APPLICATIONS[name])

@@ -11,7 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from ..._validation import check_array, check_positive_int
+from ..._validation import (
+    check_array,
+    check_nonempty,
+    check_positive_int,
+    check_scalar,
+    check_size,
+    describe,
+)
 from ..fashion_mnist import IMAGE_SIZE
 from ..inference import forward
 from ..training import evaluator
@@ -69,11 +76,24 @@ def decode(model: Any, codes: np.ndarray) -> np.ndarray:
     check_array(codes, "codes", shape=(None, code_size), dtype_kind="f", finite=True)
     if len(codes) == 0:
         raise ValueError(f"codes is empty, shape {codes.shape}: pass at least one code.")
+    if np.abs(codes).max() > np.finfo(np.float32).max:
+        raise ValueError(
+            "codes must lie within float32's range (magnitudes below 3.4e38), the precision "
+            "the decoder computes in; some are beyond it."
+        )
     codes = codes.astype(np.float32, copy=False)
     if is_pca(model):
         flat = model.inverse_transform(codes).astype(np.float32)
-        return flat.reshape(len(codes), IMAGE_SIZE, IMAGE_SIZE)
-    return half.from_layout(forward(half.decoder(model), codes, INFERENCE_BATCH))
+        images = flat.reshape(len(codes), IMAGE_SIZE, IMAGE_SIZE)
+    else:
+        images = half.from_layout(forward(half.decoder(model), codes, INFERENCE_BATCH))
+    if not np.all(np.isfinite(images)):
+        raise FloatingPointError(
+            f"the decoder overflowed on codes as large as {np.abs(codes).max():.3g}: some pixels "
+            "are NaN or infinite. The codes of images lie within a few units of 0 (see "
+            "mnn.models.encode); decode codes of that size."
+        )
+    return images
 
 
 def reconstruct(model: Any, images: np.ndarray) -> np.ndarray:
@@ -111,8 +131,9 @@ def reconstruction_loss(model: Any, images: np.ndarray, targets: np.ndarray | No
         )
     if is_pca(model):
         raise TypeError(
-            "reconstruction_loss is the binary cross-entropy of a sigmoid output; PCA's linear "
-            "reconstructions can leave [0, 1]: compare them by mean squared error instead."
+            "model is a PCA, but reconstruction_loss is the binary cross-entropy of a sigmoid "
+            "output; PCA's linear reconstructions can leave [0, 1]: compare them by mean squared "
+            "error instead."
         )
     half = half_of(model)
     evaluate = evaluator(model, half.loss_value, INFERENCE_BATCH)
@@ -141,9 +162,15 @@ def latent_grid(
         increasing along a row: the order :func:`mnn.viz.latent_plane` draws.
     """
     check_array(codes, "codes", shape=(None, 2), dtype_kind="f", finite=True)
+    check_nonempty(codes, "codes", what="code", hint="encode some images first")
     n = check_positive_int(n, "n", minimum=2)
-    low, high = quantiles
-    if not 0 <= low < high <= 1:
+    check_size((n * n, 2), f"a grid of n x n = {n * n:,} codes", itemsize=8, hint="use a smaller n")
+    if not isinstance(quantiles, (tuple, list)) or len(quantiles) != 2:
+        raise TypeError(
+            f"quantiles must be a pair (low, high) such as (0.01, 0.99), got {describe(quantiles)}."
+        )
+    low, high = (check_scalar(q, "quantiles", low=0.0, high=1.0) for q in quantiles)
+    if not low < high:
         raise ValueError(f"quantiles must satisfy 0 <= low < high <= 1, got {quantiles!r}.")
     (z1_low, z2_low), (z1_high, z2_high) = np.quantile(codes, [low, high], axis=0)
     if not (z1_high > z1_low and z2_high > z2_low):

@@ -12,14 +12,39 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
-from ..._validation import check_array, check_positive_int
+from ..._validation import check_array, check_nonempty, check_positive_int, check_seed, describe
 
 
 def _check_codes(codes: np.ndarray, labels: np.ndarray) -> None:
     check_array(codes, "codes", ndim=2, dtype_kind="f", finite=True)
+    check_nonempty(codes, "codes", what="code")
     check_array(labels, "labels", shape=(len(codes),), dtype_kind="iu")
+
+
+def _check_neighbours(k: Any, folds: Any, labels: np.ndarray) -> tuple[int, int]:
+    """``k`` and ``folds`` checked against the labels of the codes: a stratified fold needs a
+    class with an example in every fold, and every fold must find ``k`` neighbours among the
+    codes of the other folds."""
+    folds = check_positive_int(folds, "folds", minimum=2)
+    count, largest = len(labels), int(np.unique(labels, return_counts=True)[1].max())
+    if folds > largest:
+        raise ValueError(
+            f"folds must be at most {largest}, the number of codes of the largest class in "
+            f"labels (stratified folds need a class present in every fold), got {folds}."
+        )
+    k = check_positive_int(k, "k")
+    neighbours = count - math.ceil(count / folds)
+    if k > neighbours:
+        raise ValueError(
+            f"k must be at most {neighbours}: with {count} codes in {folds} folds, the largest "
+            f"fold finds only {neighbours} neighbours in the others; got k={k}."
+        )
+    return k, folds
 
 
 def knn_accuracy(
@@ -46,10 +71,8 @@ def knn_accuracy(
     from sklearn.neighbors import KNeighborsClassifier
 
     _check_codes(codes, labels)
-    k = check_positive_int(k, "k")
-    splitter = StratifiedKFold(
-        check_positive_int(folds, "folds", minimum=2), shuffle=True, random_state=seed
-    )
+    k, folds = _check_neighbours(k, folds, labels)
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=check_seed(seed))
     scores = cross_val_score(KNeighborsClassifier(k), codes, labels, cv=splitter)
     return float(np.mean(scores))
 
@@ -74,8 +97,18 @@ def embedding_scores(
 
     _check_codes(codes, labels)
     check_array(images, "images", dtype_kind="fiu", finite=True)
+    if images.ndim == 0:
+        raise ValueError(f"images must be a batch (N, ...) of images, got {describe(images)}.")
     if len(images) != len(codes):
-        raise ValueError(f"got {len(images)} images for {len(codes)} codes.")
+        raise ValueError(
+            f"images must hold one image per code: got {len(images)} images for {len(codes)} codes."
+        )
+    k = check_positive_int(k, "k")
+    if not k < len(codes) / 2:
+        raise ValueError(
+            f"k must be less than half the number of codes ({len(codes)}) for the "
+            f"trustworthiness, got k={k}."
+        )
     pixels = images.reshape(len(images), -1).astype(np.float64)
     return {
         "knn_accuracy": knn_accuracy(codes, labels, k),

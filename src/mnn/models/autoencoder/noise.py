@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import check_array, check_in_range, check_positive_real
+from ..._validation import (
+    check_array,
+    check_bool,
+    check_in_range,
+    check_positive_real,
+    check_seed,
+)
 
 #: The clipping policy of :func:`~mnn.models.add_noise` and of denoising training.
 CLIP = True
@@ -46,7 +52,8 @@ def add_noise(
     check_array(images, "images", dtype_kind="f", finite=True)
     check_in_range(images, "images", 0.0, 1.0, "add noise to pixels scaled to [0, 1].")
     std = check_positive_real(std, "std", allow_zero=True)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_seed(rng, "rng", generator=True))
+    clip = check_bool(clip, "clip")
     noisy = images + std * rng.standard_normal(images.shape, dtype=np.float32)
     return np.clip(noisy, 0.0, 1.0) if clip else noisy
 
@@ -97,4 +104,6 @@ def clipped_noise_moments(
         + 2 * x * sigma * density_gap
         + sigma**2 * (inside + a * norm.pdf(a) - b * norm.pdf(b))
     )
-    return mean, np.sqrt(np.maximum(second - mean**2, 0.0)), 1.0 - inside
+    # np.asarray: NumPy gives a scalar, not a 0-d array, for a 0-d x.
+    spread = np.sqrt(np.maximum(second - mean**2, 0.0))
+    return np.asarray(mean), np.asarray(spread), np.asarray(1.0 - inside)

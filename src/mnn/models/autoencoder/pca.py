@@ -39,7 +39,18 @@ def pca_autoencoder(images: np.ndarray, n_components: int = 2) -> PCA:
 
     images = check_images(images)
     n_components = check_positive_int(n_components, "n_components")
+    most = min(len(images), images[0].size)
+    if n_components > most:
+        raise ValueError(
+            f"n_components must be at most {most}, the smaller of the number of images and of "
+            f"pixels: PCA of {len(images)} images has no more directions; got {n_components}."
+        )
     pixels = images.reshape(len(images), -1).astype(np.float64)
+    if not np.any(pixels != pixels[0]):
+        raise ValueError(
+            f"images are {len(images)} copies of one image: PCA finds no direction in which they "
+            "vary (its explained variance ratios would be NaN); pass images that differ."
+        )
     # Both solvers are exact; the eigenvectors of the covariance are the faster for many images.
     solver = "covariance_eigh" if pixels.shape[0] >= pixels.shape[1] else "full"
     return PCA(n_components, svd_solver=solver).fit(pixels)

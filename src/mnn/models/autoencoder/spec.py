@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from ..._validation import check_positive_int, describe
+from ..._validation import check_positive_int, check_size, describe
 from ..fashion_mnist import IMAGE_SIZE
 from ..layer_table import LayerSpec
 
@@ -68,6 +68,14 @@ def layer_table(
             decoder.append(LayerSpec(f"dec_up{k - 1}", "upsample", POOL))
         else:
             decoder += [LayerSpec("dec_conv1", "conv", 1), LayerSpec("dec_sigmoid", "sigmoid")]
+    parameters = sum(parameter_counts(encoder, (1, IMAGE_SIZE, IMAGE_SIZE)))
+    parameters += sum(parameter_counts(decoder, (code_size,)))
+    check_size(
+        (parameters,),
+        f"an autoencoder of widths {widths} and code_size {code_size}",
+        itemsize=4,
+        hint="choose smaller widths or code_size",
+    )
     return tuple(encoder), tuple(decoder)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..._frameworks import framework_module
-from ..._validation import check_count, check_positive_int, check_positive_real
+from ..._validation import check_bool, check_count, check_positive_int, check_positive_real
 from ..fashion_mnist import TRAIN_IMAGES, training_subset
 from ..training import History, evaluator, fit, train_or_load
 from .build import framework_half, untrained_autoencoder
@@ -79,6 +79,7 @@ def train_autoencoder(
     batch_size = check_positive_int(batch_size, "batch_size")
     learning_rate = check_positive_real(learning_rate, "learning_rate")
     noise_std = check_positive_real(noise_std, "noise_std", allow_zero=True)
+    progress = check_bool(progress, "progress")
     model = untrained_autoencoder(framework, widths=widths, code_size=code_size, seed=seed)
     half = framework_half(framework)
     test_inputs = test_images
@@ -151,6 +152,7 @@ def trained_autoencoder(
         "n_train": check_count(n_train, "n_train", TRAIN_IMAGES, what="images"),
         "seed": check_positive_int(seed, "seed", minimum=0),
     }
+    check_bool(progress, "progress")
 
     def train() -> tuple[Any, History]:
         (x_train, _), (x_test, _) = training_subset(config["n_train"], None, config["seed"])

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..._frameworks import FRAMEWORKS, framework_module
-from ..._validation import check_choice, check_positive_int
+from ..._validation import check_bool, check_choice, check_positive_int, check_seed
 from ...nn.course import EPSILON, LEARNING_RATE, course_network, course_optimizer, mnist_images
 from ...nn.network import SequentialNet
 from ...nn.training import History
@@ -66,10 +66,12 @@ def train_course_network(
         "optimizer": {"name": "adam", "learning_rate": LEARNING_RATE, "epsilon": EPSILON},
         "epochs": check_positive_int(epochs, "epochs"),
         "batch_size": check_positive_int(batch_size, "batch_size"),
-        "seed": seed,
+        "seed": check_seed(seed),
         "dtype": "float32",
         "version": VERSION,
     }
+
+    check_bool(verbose, "verbose")
 
     def train() -> tuple[SequentialNet, History]:
         (x, y), validation = mnist_images()

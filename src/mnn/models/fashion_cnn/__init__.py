@@ -24,6 +24,7 @@ import numpy as np
 from ..._frameworks import FRAMEWORKS, framework_module
 from ..._validation import (
     check_array,
+    check_bool,
     check_choice,
     check_count,
     check_positive_int,
@@ -135,6 +136,7 @@ def trained_fashion_cnn(
         "seed": check_positive_int(seed, "seed", minimum=0),
         "training": "mnn.models.training.fit",
     }
+    check_bool(progress, "progress")
 
     def train() -> tuple[Any, History]:
         (x_train, y_train), (x_test, y_test) = training_subset(
