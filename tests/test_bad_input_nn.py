@@ -3,6 +3,8 @@ words (every test here failed before the fix)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -59,6 +61,13 @@ def test_a_layer_too_large_for_memory_is_refused_before_allocating() -> None:
         match=r"initial weights of shape \(100000000, 100000000\) would need 80 PB, more than",
     ):
         Dense(10**8, 10**8)
+
+
+@pytest.mark.parametrize("fshape", [(1, 6, 1), (2, 1, 6)])
+def test_filters_that_do_not_fit_name_fshape(fshape) -> None:
+    # The message said "the 6x1 filters do not fit ..." without naming the argument.
+    with pytest.raises(ValueError, match=rf"fshape={re.escape(str(fshape))}: the .* do not fit "):
+        Conv2D((1, 3, 3), fshape)
 
 
 @pytest.mark.parametrize("optimizer", [SGD(), SGD(momentum=0.9), Adam()])
