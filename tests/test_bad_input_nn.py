@@ -55,12 +55,15 @@ def test_initializers_check_their_arguments(initializer, arguments, error, messa
         initializer(*arguments)
 
 
-def test_a_layer_too_large_for_memory_is_refused_before_allocating() -> None:
+@pytest.mark.parametrize(("ni", "no"), [(10**8, 10**8), (3, 10**12), (10**12, 3)])
+def test_a_layer_too_large_for_memory_is_refused_before_allocating(ni, no) -> None:
+    # The message spoke of "initial weights of shape (3, 1000000000000)", naming neither ni nor no.
     with pytest.raises(
         ValueError,
-        match=r"initial weights of shape \(100000000, 100000000\) would need 80 PB, more than",
+        match=rf"the weights of Dense\(ni={ni}, no={no}\) would need .* more than .*; use a "
+        r"smaller ni or no\.",
     ):
-        Dense(10**8, 10**8)
+        Dense(ni, no)
 
 
 @pytest.mark.parametrize("fshape", [(1, 6, 1), (2, 1, 6)])
