@@ -178,6 +178,16 @@ def test_empty_batches_follow_the_policy() -> None:
         gradcheck(ReLU(), np.ones((0, 2)))
 
 
+@pytest.mark.parametrize("y", [np.zeros(4, dtype=np.int64), np.zeros((4, 2))])
+def test_training_on_empty_x_blames_x_not_y(y) -> None:
+    # With y for 4 samples, an empty x was refused as "integer labels y must have shape (0,)".
+    x = np.ones((4, 3))
+    with pytest.raises(ValueError, match=r"^x must hold at least one sample, got array of shape"):
+        small_net().train(x[:0], y, verbose=False)
+    with pytest.raises(ValueError, match=r"^x_val must hold at least one sample, got array of"):
+        small_net().train(x, y, validation_data=(x[:0], y), verbose=False)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
