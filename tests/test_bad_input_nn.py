@@ -3,6 +3,8 @@ words (every test here failed before the fix)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -53,12 +55,22 @@ def test_initializers_check_their_arguments(initializer, arguments, error, messa
         initializer(*arguments)
 
 
-def test_a_layer_too_large_for_memory_is_refused_before_allocating() -> None:
+@pytest.mark.parametrize(("ni", "no"), [(10**8, 10**8), (3, 10**12), (10**12, 3)])
+def test_a_layer_too_large_for_memory_is_refused_before_allocating(ni, no) -> None:
+    # The message spoke of "initial weights of shape (3, 1000000000000)", naming neither ni nor no.
     with pytest.raises(
         ValueError,
-        match=r"initial weights of shape \(100000000, 100000000\) would need 80 PB, more than",
+        match=rf"the weights of Dense\(ni={ni}, no={no}\) would need .* more than .*; use a "
+        r"smaller ni or no\.",
     ):
-        Dense(10**8, 10**8)
+        Dense(ni, no)
+
+
+@pytest.mark.parametrize("fshape", [(1, 6, 1), (2, 1, 6)])
+def test_filters_that_do_not_fit_name_fshape(fshape) -> None:
+    # The message said "the 6x1 filters do not fit ..." without naming the argument.
+    with pytest.raises(ValueError, match=rf"fshape={re.escape(str(fshape))}: the .* do not fit "):
+        Conv2D((1, 3, 3), fshape)
 
 
 @pytest.mark.parametrize("optimizer", [SGD(), SGD(momentum=0.9), Adam()])
@@ -164,6 +176,16 @@ def test_empty_batches_follow_the_policy() -> None:
                 method(np.zeros((0, 3)), np.zeros((0, 3)))
     with pytest.raises(ValueError, match="a gradient check of no samples would check nothing"):
         gradcheck(ReLU(), np.ones((0, 2)))
+
+
+@pytest.mark.parametrize("y", [np.zeros(4, dtype=np.int64), np.zeros((4, 2))])
+def test_training_on_empty_x_blames_x_not_y(y) -> None:
+    # With y for 4 samples, an empty x was refused as "integer labels y must have shape (0,)".
+    x = np.ones((4, 3))
+    with pytest.raises(ValueError, match=r"^x must hold at least one sample, got array of shape"):
+        small_net().train(x[:0], y, verbose=False)
+    with pytest.raises(ValueError, match=r"^x_val must hold at least one sample, got array of"):
+        small_net().train(x, y, validation_data=(x[:0], y), verbose=False)
 
 
 @pytest.mark.parametrize(

@@ -303,6 +303,8 @@ class SequentialNet:
         seed = check_seed(seed)
         verbose = check_bool(verbose, "verbose")
         self._check_inputs(x)
+        # Before the targets: an empty x would otherwise be reported as labels y of wrong length.
+        check_nonempty(x, "x", hint="training needs at least one sample")
         targets, labels = self._targets(y, len(x))
         validation = None
         if validation_data is not None:
@@ -310,6 +312,7 @@ class SequentialNet:
                 raise TypeError("validation_data must be a pair (x_val, y_val).")
             x_val, y_val = validation_data
             self._check_inputs(x_val, "x_val")
+            check_nonempty(x_val, "x_val", hint="validation needs at least one sample")
             validation = (x_val, *self._targets(y_val, len(x_val), "y_val"))
 
         def step(x_batch: np.ndarray, targets_batch: np.ndarray) -> tuple[float, np.ndarray]:

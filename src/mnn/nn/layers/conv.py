@@ -81,8 +81,9 @@ class Conv2D(ParametricLayer):
         (sh, sw), (ph, pw) = self.stride, self.padding
         if fh > h + 2 * ph or fw > w + 2 * pw:
             raise ValueError(
-                f"the {fh}x{fw} filters do not fit into the {h + 2 * ph}x{w + 2 * pw} "
-                f"(padded) input of shape {(c, h, w)}; use smaller filters or more padding."
+                f"fshape={(m, fh, fw)}: the {fh}x{fw} filters do not fit into the "
+                f"{h + 2 * ph}x{w + 2 * pw} (padded) input of shape {(c, h, w)}; use a smaller "
+                f"fshape or more padding."
             )
         super().__init__((c, h, w), afun, optim, initializer, dtype, rng, name)
         self.fshape = (m, fh, fw)

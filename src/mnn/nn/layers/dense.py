@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import DTypeLike
 
-from ..._validation import check_positive_int
+from ..._validation import check_positive_int, check_size
 from ..activations import Activation
 from ..initializers import Initializer
 from ..optimizers import Optimizer
@@ -54,6 +54,8 @@ class Dense(ParametricLayer):
     ) -> None:
         ni = check_positive_int(ni, "ni")
         self.no = check_positive_int(no, "no")
+        weights = f"the weights of Dense(ni={ni}, no={self.no})"
+        check_size((ni, self.no), weights, hint="use a smaller ni or no.")
         super().__init__((ni,), afun, optim, initializer, dtype, rng, name)
         self.weights = self._initial_weights((ni, self.no), ni, self.no)
         self.bias = np.zeros(self.no, dtype=self.dtype)
