@@ -81,6 +81,21 @@ def test_lrp_zero_is_gradient_x_input_and_conserves_relevance_without_biases(fra
     np.testing.assert_array_equal(result.classes, [0, 3, 4])
 
 
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_lrp_zero_keeps_tiny_activations(framework):
+    """The pass rule divides by z exactly: on inputs of 1e-20 LRP-0 is still Gradient x Input
+    (a denominator written (z + 1) - 1 rounded such a z to 0, and the relevance to NaN)."""
+    if framework == "torch":
+        model, x, rtol = relu_torch_net(bias=False), 1e-20 * RNG.standard_normal((3, 3, 8, 8)), 1e-9
+    else:
+        model = relu_keras_net(bias=False)
+        x, rtol = (1e-20 * RNG.standard_normal((3, 8, 8, 3))).astype(np.float32), 1e-4
+    result = explain.lrp(model, x, target=[0, 3, 4], composite="zero")
+    gradient_x_input = explain.gradient_x_input(model, x, target=[0, 3, 4])
+    assert np.all(np.isfinite(result.relevance))
+    np.testing.assert_allclose(result.relevance, gradient_x_input, rtol=rtol, atol=0)
+
+
 def _folded(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> tuple[np.ndarray, np.ndarray]:
     """conv then BatchNorm as one (weight, bias), by the formula, in NumPy."""
     scale = (bn.weight / torch.sqrt(bn.running_var + bn.eps)).detach().numpy()

@@ -149,7 +149,8 @@ def pass_through(ops: TensorOps, z: Any, a: Any) -> Any:
     constant = ops.stop_gradient(z)
     sign = ops.sign(constant)
     # z where z != 0, else 1: arithmetic, since PyTorch's where() on a CPU is ten times slower.
-    share = ops.stop_gradient(a) / (constant + 1 - sign * sign)
+    # 1 - sign^2 is exactly 0 or 1, so z is kept exactly ((z + 1) - 1 would round a small z to 0).
+    share = ops.stop_gradient(a) / (constant + (1 - sign * sign))
     return route(ops, a, share, z)
 
 
