@@ -25,7 +25,7 @@ from ..backends.base import LINEAR, Graph, Node, Objective, TensorOps, channels_
 from ._constants import FrozenArray
 from .canonizers import PassOn, fold
 from .composites import GRADIENT_KINDS, PRESETS, Composite, blocks, resolve
-from .rules import Box, LinearLayer, Rule, Zero, pass_through
+from .rules import Box, LinearLayer, Rule, Zero, check_ordered, pass_through
 
 # Between the input and an input rule's layer, only nodes that pass values on unchanged or pad
 # them with zeros.
@@ -253,14 +253,14 @@ def check_bounds(bounds: Any, input_shape: tuple[int, ...]) -> tuple[np.ndarray,
                 f"of shape {input_shape} (the model's layout)."
             ) from None
     low, high = arrays
-    if np.any(low >= high):
-        where = np.argwhere(low >= high)[0]
-        raise ValueError(
-            f"bounds must have low < high everywhere, got low = {low[tuple(where)]:g} >= high = "
-            f"{high[tuple(where)]:g} at input index {tuple(int(i) for i in where)}; bounds are "
-            "(lowest, highest) input values, e.g. what pixels 0 and 255 become after "
-            "preprocessing."
-        )
+    check_ordered(
+        low,
+        high,
+        "bounds must have",
+        "input index",
+        "bounds are (lowest, highest) input values, e.g. what pixels 0 and 255 become after "
+        "preprocessing",
+    )
     return low, high
 
 

@@ -293,6 +293,19 @@ class AlphaBeta(Rule):
         return out - part(self.beta, layer.contributions(x, -1.0)) if self.beta else out
 
 
+def check_ordered(low: np.ndarray, high: np.ndarray, who: str, index: str, hint: str) -> None:
+    """Raise unless ``low < high`` everywhere (arrays of one shape); the message starts with
+    ``who``, names the first crossing by ``index`` and ends with ``hint``."""
+    crossed = low >= high
+    if crossed.any():
+        at = tuple(int(i) for i in np.argwhere(crossed)[0])  # () for 0-d bounds
+        where = f" at {index} {at}" if at else ""
+        raise ValueError(
+            f"{who} low < high everywhere, got low = {low[at]:g} >= high = {high[at]:g}{where}; "
+            f"{hint}."
+        )
+
+
 def _bound(value: Any, name: str) -> FrozenArray | None:
     if value is None:
         return None
@@ -333,14 +346,9 @@ class ZBox(Rule):
                     f"ZBox's low {self.low.array.shape} and high {self.high.array.shape} do not "
                     "broadcast together."
                 ) from None
-            crossed = low >= high
-            if crossed.any():
-                at = tuple(int(i) for i in np.argwhere(crossed)[0]) if crossed.ndim else ()
-                raise ValueError(
-                    f"ZBox needs low < high everywhere, got low = {low[at]:g} >= high = "
-                    f"{high[at]:g}" + (f" at index {at}" if at else "") + "; they are the lowest "
-                    "and highest input values."
-                )
+            check_ordered(
+                low, high, "ZBox needs", "index", "they are the lowest and highest input values"
+            )
 
     def propagate(self, ops: TensorOps, layer: LinearLayer, x: Any, z: Any, box: Box | None) -> Any:
         """:math:`p = z - (w^+ l + w^- h + b)`, with the bounds as extra inputs."""
