@@ -1,8 +1,8 @@
-"""Sweep specs for mnn.viz.heatmap_explorer (see sweep.py).
+"""Sweep specs for mnn.viz.heatmap_explorer and mnn.viz.relevance_explorer (see sweep.py).
 
-The heatmap is a callable, so its bad values are both things that cannot be called and
-callables whose map is wrong (another size, NaN, not an array): the explorer draws its first
-choice at once, so such a map is refused when the explorer is built.
+The map is a callable, so its bad values are both things that cannot be called and callables
+whose map is wrong (another size, NaN, not an array): the explorer draws its first choice at once,
+so such a map is refused when the explorer is built.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sweep import (
     bad_array,
     bad_callable,
     bad_names,
+    bad_real,
     float_arrays,
     floats,
     function,
@@ -43,8 +44,8 @@ class Maps:
         self.value = value
         self.calls: list[tuple[int, int, str]] = []
 
-    def __call__(self, image: int, target: int, layer: str) -> Any:
-        self.calls.append((image, target, layer))
+    def __call__(self, *choice: Any) -> Any:
+        self.calls.append(choice)
         return self.value
 
     def __repr__(self) -> str:
@@ -97,8 +98,12 @@ def bad_images(args: Args) -> st.SearchStrategy[Any]:
     return bad_array(images, kinds="uf", free_axes=(0,), nonempty=True) | st.just(too_bright)
 
 
-def bad_heatmap(args: Args) -> st.SearchStrategy[Any]:
-    value = args["heatmap"].value
+def bad_maps(key: str) -> Any:
+    """Bad values of the map callable that the explorer's argument ``key`` holds."""
+    return lambda args: _bad_maps(args[key].value)
+
+
+def _bad_maps(value: np.ndarray) -> st.SearchStrategy[Any]:
     wrong_maps = [
         value[:, :-1],
         value[None],
@@ -132,6 +137,45 @@ def bad_classes(args: Args) -> st.SearchStrategy[Any]:
     return optional(JUNK) | st.sampled_from(wrong)
 
 
+@st.composite
+def relevance_args(draw: st.DrawFn) -> Args:
+    n = draw(st.integers(1, 3))
+    images = draw(pictures(n))
+    dtype = draw(st.sampled_from([np.float64, np.float32]))
+    values = draw(st.lists(floats(0, 100), min_size=1, max_size=4, unique=True))
+    return {
+        "images": images,
+        "relevance": Maps(draw(float_arrays(images.shape[1:3], dtype, -3, 3))),
+        "values": draw(st.sampled_from([values, tuple(values), np.array(values)])),
+        "names": draw(st.none() | st.just(names(n)) | st.lists(WORDS, min_size=n, max_size=n)),
+        "label": draw(st.sampled_from(["gamma", "\N{GREEK SMALL LETTER GAMMA}", "steps"])),
+        "limit": draw(st.sampled_from(["typical", "max"]) | floats(0.1, 5)),
+    }
+
+
+def check_relevance_explorer(explorer: Any, args: Args) -> None:
+    assert isinstance(explorer, viz.RelevanceExplorer), type(explorer)
+    assert bytes(explorer.picture.value).startswith(PNG)
+    assert args["relevance"].calls == [(0, float(args["values"][0]))], args["relevance"].calls
+    offered = [value for _, value in explorer.value.options]
+    assert offered == [float(value) for value in args["values"]], offered
+
+
+def bad_values(args: Args) -> st.SearchStrategy[Any]:
+    values = list(args["values"])
+    wrong = [
+        [],
+        [*values, values[0]],
+        [*values, np.nan],
+        [*values, "1"],
+        [*values, True],
+        [*values, 1j],
+        np.array(values)[None],
+        np.array([values, values]).T,
+    ]
+    return JUNK.filter(lambda value: not isinstance(value, (list, tuple))) | st.sampled_from(wrong)
+
+
 SPECS: dict[str, Spec] = {
     "mnn.viz.heatmap_explorer": Spec(
         call=function(viz.heatmap_explorer),
@@ -139,7 +183,7 @@ SPECS: dict[str, Spec] = {
         check=check_explorer,
         bad={
             "images": bad_images,
-            "heatmap": bad_heatmap,
+            "heatmap": bad_maps("heatmap"),
             "classes": bad_classes,
             "layers": lambda args: bad_names(unique=True) | st.just([]),
             "names": lambda args: optional(bad_names(length=len(args["images"]))),
@@ -147,5 +191,22 @@ SPECS: dict[str, Spec] = {
         },
         cost=COST,
         words={"images": "images|heatmap", "heatmap": "heatmap"},
+    ),
+    "mnn.viz.relevance_explorer": Spec(
+        call=function(viz.relevance_explorer),
+        valid=relevance_args(),
+        check=check_relevance_explorer,
+        bad={
+            "images": bad_images,
+            "relevance": bad_maps("relevance"),
+            "values": bad_values,
+            "names": lambda args: optional(bad_names(length=len(args["images"]))),
+            "label": lambda args: JUNK | st.just(""),
+            "limit": lambda args: bad_real(0.0, include="neither").filter(
+                lambda value: value not in ("typical", "max")
+            ),
+        },
+        cost=COST,
+        words={"images": "images|relevance", "relevance": "relevance", "values": "values"},
     ),
 }

@@ -162,7 +162,7 @@ def test_the_heatmap_explorer_works_in_jupyterlab(notebook: OpenNotebook) -> Non
     page = notebook.page
     run_new_first_cell(
         page,
-        "import numpy as np; mnn.viz.heatmap_explorer(np.zeros((2, 8, 8)), "
+        "import mnn, numpy as np; mnn.viz.heatmap_explorer(np.zeros((2, 8, 8)), "
         "lambda image, target, layer: np.eye(8) + np.arange(8) * target, "
         "[[('left', 0), ('right', 1)], [('up', 2)]], ['conv', 'head'])",
     )
@@ -178,6 +178,29 @@ def test_the_heatmap_explorer_works_in_jupyterlab(notebook: OpenNotebook) -> Non
     assert picture.evaluate("image => image.naturalWidth") > 100
     menus.nth(0).select_option(label="image 1")
     expect(menus.nth(1).locator("option")).to_have_text(["up"])  # the kernel's answer
+
+
+def test_the_relevance_explorer_slider_works_in_jupyterlab(notebook: OpenNotebook) -> None:
+    page = notebook.page
+    run_new_first_cell(
+        page,
+        "import mnn, numpy as np; mnn.viz.relevance_explorer(np.zeros((1, 8, 8)), "
+        "lambda image, gamma: np.eye(8) - gamma * np.eye(8)[::-1], [0.0, 0.5, 2.0])",
+    )
+    cell = page.locator(".jp-Notebook .jp-Cell >> nth=0")
+    handle = cell.locator(".widget-slider .noUi-handle")
+    handle.wait_for(timeout=60_000)
+    readout = cell.locator(".widget-readout")
+    expect(readout).to_have_text("0")
+    picture = cell.locator(".widget-image")
+    before = picture.get_attribute("src")
+    handle.focus()
+    page.keyboard.press("ArrowRight")  # one stop to the right, as a student's key press
+    expect(readout).to_have_text("0.5")
+    page.wait_for_function(
+        "(before) => document.querySelector('.jp-Cell .widget-image').src !== before", arg=before
+    )
+    assert picture.evaluate("image => image.naturalWidth") > 100
 
 
 def test_a_theorem_renders_as_a_theorem(notebook: OpenNotebook) -> None:

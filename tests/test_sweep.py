@@ -53,6 +53,7 @@ EXCLUDED = {
     "mnn.optim.Iterate": "a record a callback receives; users do not build one",
     "mnn.optim.LineSearchResult": "a record a line search returns; users do not build one",
     "mnn.viz.HeatmapExplorer": "built by mnn.viz.heatmap_explorer, which checks the arguments",
+    "mnn.viz.RelevanceExplorer": "built by mnn.viz.relevance_explorer, which checks the arguments",
     "mnn.explain.CamResult": "a record cam, grad_cam and grad_cam_plus_plus return",
     "mnn.explain.FoolResult": "a record fool returns; users do not build one",
     "mnn.explain.LrpResult": "a record lrp returns; users do not build one",

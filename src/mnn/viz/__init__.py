@@ -3,7 +3,7 @@
 from .confusion import plot_confusion_matrix
 from .convergence import plot_convergence
 from .curves import plot_history
-from .explorer import HeatmapExplorer, heatmap_explorer
+from .explorer import HeatmapExplorer, RelevanceExplorer, heatmap_explorer, relevance_explorer
 from .features import contrast_factors, feature_map_grid, filter_grid
 from .grids import class_grid, image_grid
 from .latent import latent_plane, latent_scatter
@@ -18,6 +18,7 @@ __all__ = [
     "DIVERGING",
     "RELEVANCE",
     "HeatmapExplorer",
+    "RelevanceExplorer",
     "class_grid",
     "contrast_factors",
     "diverging_overlay",
@@ -36,6 +37,7 @@ __all__ = [
     "plot_predictions",
     "plot_trace",
     "reconstruction_grid",
+    "relevance_explorer",
     "relevance_grid",
     "relevance_limit",
     "superimpose",

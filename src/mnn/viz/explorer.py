@@ -1,10 +1,12 @@
-"""An interactive heatmap for JupyterLab: pick an image, a class and a layer, see the map.
+"""Interactive maps for JupyterLab: pick an image, a class and a layer (:func:`heatmap_explorer`),
+or an image and a rule's parameter such as LRP's gamma (:func:`relevance_explorer`), see the map.
 
-The explorer only draws. The heatmap of a choice comes from a function the notebook passes
-(for chapter 3 a call of :func:`mnn.explain.grad_cam`), so ``mnn.viz`` still computes no
-gradient. Each choice is drawn by :func:`mnn.viz.overlay_grid`, as the book's static figures
-are, into a PNG that an ``ipywidgets.Image`` shows. Widgets need a running kernel: the HTML book
-shows the code of such a cell, not the widget.
+The explorers only draw. The map of a choice comes from a function the notebook passes (for
+chapter 3 a call of :func:`mnn.explain.grad_cam`, for chapter 5 one of :func:`mnn.explain.lrp`),
+so ``mnn.viz`` still computes no gradient. Each choice is drawn as the book's static figures are
+(:func:`mnn.viz.overlay_grid`, :func:`mnn.viz.relevance_grid`), into a PNG that an
+``ipywidgets.Image`` shows. Widgets need a running kernel: the HTML book shows the code of such a
+cell, not the widget.
 """
 
 from __future__ import annotations
@@ -21,12 +23,48 @@ from .._validation import (
     check_callable,
     check_names,
     check_nonempty,
+    check_positive_real,
     check_scalar,
     describe,
 )
 from .overlays import as_rgb, overlay_grid
+from .relevance import relevance_grid
 
 Heatmap = Callable[[int, int, str], np.ndarray]
+Relevance = Callable[[int, float], np.ndarray]
+
+
+def _png(figure: Any) -> bytes:
+    """The figure as PNG bytes, the figure closed."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _require_ipywidgets(who: str, static: str) -> None:
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            f"{who} needs ipywidgets: pip install ipywidgets (part of mnn's [book] extra). The "
+            f"static figures ({static}) do not."
+        ) from None
+
+
+def _check_images(images: Any) -> int:
+    """Check the explorers' (N, H, W, 3) or (N, H, W) images; return N."""
+    check_array(images, "images", ndim=(3, 4))
+    check_nonempty(images, "images", what="image")
+    for index, image in enumerate(images):
+        as_rgb(image, f"images[{index}]")
+    return len(images)
+
+
+def _image_names(names: Any, count: int) -> tuple[str, ...]:
+    if names is None:
+        names = [f"image {index}" for index in range(count)]
+    return check_names(names, "names", length=count)
 
 
 class HeatmapExplorer:
@@ -91,10 +129,7 @@ class HeatmapExplorer:
             size=4.0,
             colorbar=True,
         )
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=100)
-        plt.close(figure)
-        self.picture.value = buffer.getvalue()
+        self.picture.value = _png(figure)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -133,28 +168,141 @@ def heatmap_explorer(
     HeatmapExplorer
         Displayed when it ends a notebook cell. Needs ``ipywidgets`` (in mnn's ``book`` extra).
     """
-    check_array(images, "images", ndim=(3, 4))
-    check_nonempty(images, "images", what="image")
-    for index, image in enumerate(images):
-        as_rgb(image, f"images[{index}]")
-    count = len(images)
+    count = _check_images(images)
     check_callable(heatmap, "heatmap", "heatmap(image, target, layer) -> (H, W) array")
     _check_classes(classes, count)
     layers = check_names(layers, "layers", unique=True)
     if not layers:
         raise ValueError("layers must hold at least one layer name, got an empty list.")
-    if names is None:
-        names = [f"image {index}" for index in range(count)]
-    names = check_names(names, "names", length=count)
+    names = _image_names(names, count)
     alpha = check_scalar(alpha, "alpha", low=0.0, high=1.0)
-    try:
-        import ipywidgets  # noqa: F401
-    except ImportError:
-        raise ImportError(
-            "heatmap_explorer needs ipywidgets: pip install ipywidgets (part of mnn's [book] "
-            "extra). The static figures (overlay_grid) do not."
-        ) from None
+    _require_ipywidgets("heatmap_explorer", "overlay_grid")
     return HeatmapExplorer(images, heatmap, classes, layers, names, alpha)
+
+
+class RelevanceExplorer:
+    """An image menu and a slider over the values of one parameter (LRP's gamma, say) above the
+    image and its relevance map, drawn by :func:`mnn.viz.relevance_grid`.
+
+    Shown by ending a notebook cell with it. ``image`` is the ``ipywidgets.Dropdown`` menu,
+    ``value`` the ``ipywidgets.SelectionSlider``, ``picture`` the ``ipywidgets.Image`` of the
+    figure (PNG), ``widget`` the box holding them; setting ``image.value`` or ``value.value``
+    redraws, as the mouse does. Built by :func:`relevance_explorer`, which checks the arguments;
+    each map ``relevance`` returns is checked when it is drawn.
+    """
+
+    def __init__(
+        self,
+        images: np.ndarray,
+        relevance: Relevance,
+        values: tuple[float, ...],
+        names: Sequence[str],
+        label: str,
+        limit: str | float,
+    ) -> None:
+        import ipywidgets
+
+        self.images, self.relevance, self.label, self.limit = images, relevance, label, limit
+        self.image = ipywidgets.Dropdown(
+            options=[(name, index) for index, name in enumerate(names)], description="image"
+        )
+        self.value = ipywidgets.SelectionSlider(
+            options=[(f"{value:g}", value) for value in values], description=label
+        )
+        self.picture = ipywidgets.Image(format="png")
+        self.widget = ipywidgets.VBox([ipywidgets.HBox([self.image, self.value]), self.picture])
+        self.image.observe(self._draw, names="value")
+        self.value.observe(self._draw, names="value")
+        self._draw()
+
+    def _draw(self, change: Any = None) -> None:
+        index, value = self.image.value, self.value.value
+        heatmap = check_array(
+            self.relevance(index, value),
+            f"the map returned by relevance({index}, {value:g})",
+            shape=self.images.shape[1:3],
+            dtype_kind="fiu",
+            finite=True,
+        )
+        figure = relevance_grid(
+            heatmap[None, None],
+            [[f"{self.label} = {value:g}"]],
+            images=self.images[index : index + 1],
+            row_titles=[self.image.label],
+            limit=self.limit,
+            size=3.0,
+        )
+        self.picture.value = _png(figure)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def relevance_explorer(
+    images: np.ndarray,
+    relevance: Relevance,
+    values: Sequence[float],
+    *,
+    names: Sequence[str] | None = None,
+    label: str = "gamma",
+    limit: str | float = "typical",
+) -> RelevanceExplorer:
+    """A widget that draws ``relevance(image, value)`` beside the chosen image, the value chosen
+    on a slider: LRP's gamma, an epsilon, a number of steps.
+
+    Parameters
+    ----------
+    images
+        (N, H, W, 3) RGB or (N, H, W) grey images, as :func:`relevance_grid` takes them.
+    relevance
+        Called as ``relevance(image, value)`` with the index of the image and the value chosen;
+        returns the (H, W) relevance map at the image's size.
+    values
+        The values the slider offers, in the order given (at least one, distinct, finite); the
+        first is shown first.
+    names
+        N names of the images (default "image 0", "image 1", ...).
+    label
+        The slider's name, also in the map's title (``"gamma = 0.25"``).
+    limit
+        As for :func:`relevance_grid`: ``"typical"``, ``"max"`` or a positive number.
+
+    Returns
+    -------
+    RelevanceExplorer
+        Displayed when it ends a notebook cell. Needs ``ipywidgets`` (in mnn's ``book`` extra).
+    """
+    count = _check_images(images)
+    check_callable(relevance, "relevance", "relevance(image, value) -> (H, W) array")
+    values = _check_values(values)
+    names = _image_names(names, count)
+    if not isinstance(label, str) or not label:
+        raise TypeError(f"label must be a non-empty string such as 'gamma', got {describe(label)}.")
+    if isinstance(limit, str):
+        if limit not in ("typical", "max"):
+            raise ValueError(f"limit must be 'typical', 'max' or a positive number, got {limit!r}.")
+    else:
+        limit = check_positive_real(limit, "limit")
+    _require_ipywidgets("relevance_explorer", "relevance_grid")
+    return RelevanceExplorer(images, relevance, values, names, label, limit)
+
+
+def _check_values(values: Any) -> tuple[float, ...]:
+    """The slider's values: a non-empty list, tuple or 1-D array of distinct finite numbers."""
+    if isinstance(values, np.ndarray):
+        check_array(values, "values", ndim=1, dtype_kind="fiu", finite=True)
+        values = values.tolist()
+    if not isinstance(values, (list, tuple)):
+        raise TypeError(
+            f"values must be a list of the numbers the slider offers, such as [0, 0.25, 1], got "
+            f"{describe(values)}."
+        )
+    if not values:
+        raise ValueError("values must hold at least one number for the slider, got none.")
+    checked = tuple(check_scalar(value, f"values[{i}]") for i, value in enumerate(values))
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"values must be distinct (each is a stop of the slider), got {checked}.")
+    return checked
 
 
 def _check_classes(classes: Any, count: int) -> None:
