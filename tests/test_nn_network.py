@@ -9,6 +9,7 @@ import pytest
 from nn_oracles import TOLERANCE
 
 from mnn.models.course_network.keras import fit_keras, keras_gradients, to_keras
+import mnn.models.course_network.torch as torch_twin
 from mnn.models.course_network.torch import fit_torch, to_torch, torch_gradients
 from mnn.nn import (
     SGD,
@@ -76,7 +77,11 @@ def test_outputs_and_gradients_equal_the_frameworks(dtype, framework):
         assert relative_error(gradient, reference[name]) <= tolerance, name
 
 
-def test_training_matches_pytorch_step_by_step():
+@pytest.mark.parametrize("chunk", [250, 5])
+def test_training_matches_pytorch_step_by_step(chunk, monkeypatch):
+    # With chunks of 5 each batch of 16 is four forward and backward passes (5, 5, 5, 1) whose
+    # gradients add up to the batch's.
+    monkeypatch.setattr(torch_twin, "CHUNK", chunk)
     x, y = batch(40)
     net = small_cnn(optim=Adam(0.01))
     model = to_torch(net)
