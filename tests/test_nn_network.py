@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from nn_oracles import TOLERANCE
 
-from mnn.models.course_network.keras import fit_keras, keras_gradients, to_keras
 import mnn.models.course_network.torch as torch_twin
+from mnn.models.course_network.keras import fit_keras, keras_gradients, to_keras
 from mnn.models.course_network.torch import fit_torch, to_torch, torch_gradients
 from mnn.nn import (
     SGD,
