@@ -23,12 +23,11 @@ from .._validation import (
     check_callable,
     check_names,
     check_nonempty,
-    check_positive_real,
     check_scalar,
     describe,
 )
 from .overlays import as_rgb, overlay_grid
-from .relevance import relevance_grid
+from .relevance import check_limit, relevance_grid
 
 Heatmap = Callable[[int, int, str], np.ndarray]
 Relevance = Callable[[int, float], np.ndarray]
@@ -67,7 +66,16 @@ def _image_names(names: Any, count: int) -> tuple[str, ...]:
     return check_names(names, "names", length=count)
 
 
-class HeatmapExplorer:
+class _Shown:
+    """Displayed as its ``widget`` when it ends a notebook cell."""
+
+    widget: Any
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class HeatmapExplorer(_Shown):
     """Three drop-down menus (image, class, layer) above the overlay of the chosen heatmap.
 
     Shown by ending a notebook cell with it. ``image``, ``target`` and ``layer`` are the
@@ -131,9 +139,6 @@ class HeatmapExplorer:
         )
         self.picture.value = _png(figure)
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
-
 
 def heatmap_explorer(
     images: np.ndarray,
@@ -180,7 +185,7 @@ def heatmap_explorer(
     return HeatmapExplorer(images, heatmap, classes, layers, names, alpha)
 
 
-class RelevanceExplorer:
+class RelevanceExplorer(_Shown):
     """An image menu and a slider over the values of one parameter (LRP's gamma, say) above the
     image and its relevance map, drawn by :func:`mnn.viz.relevance_grid`.
 
@@ -234,9 +239,6 @@ class RelevanceExplorer:
         )
         self.picture.value = _png(figure)
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
-
 
 def relevance_explorer(
     images: np.ndarray,
@@ -278,11 +280,7 @@ def relevance_explorer(
     names = _image_names(names, count)
     if not isinstance(label, str) or not label:
         raise TypeError(f"label must be a non-empty string such as 'gamma', got {describe(label)}.")
-    if isinstance(limit, str):
-        if limit not in ("typical", "max"):
-            raise ValueError(f"limit must be 'typical', 'max' or a positive number, got {limit!r}.")
-    else:
-        limit = check_positive_real(limit, "limit")
+    limit = check_limit(limit)
     _require_ipywidgets("relevance_explorer", "relevance_grid")
     return RelevanceExplorer(images, relevance, values, names, label, limit)
 

@@ -55,6 +55,16 @@ def _check_titles(titles: object, rows: int, columns: int) -> list[tuple[str, ..
     return [check_names(row, f"titles[{r}]", length=columns) for r, row in enumerate(titles)]
 
 
+def check_limit(limit: str | float) -> str | float:
+    """Check a ``limit`` as :func:`relevance_grid` takes it: ``"typical"``, ``"max"`` or a
+    positive number (returned as a float)."""
+    if isinstance(limit, str):
+        if limit not in ("typical", "max"):
+            raise ValueError(f"limit must be 'typical', 'max' or a positive number, got {limit!r}.")
+        return limit
+    return check_positive_real(limit, "limit")
+
+
 def relevance_grid(
     heatmaps: np.ndarray,
     titles: Sequence[Sequence[str]] | None = None,
@@ -105,11 +115,7 @@ def relevance_grid(
         check_array(images, "images", ndim=(3, 4))
         if len(images) != rows:
             raise ValueError(f"got {len(images)} images for {rows} rows of maps.")
-    if isinstance(limit, str):
-        if limit not in ("typical", "max"):
-            raise ValueError(f"limit must be 'typical', 'max' or a positive number, got {limit!r}.")
-    else:
-        limit = check_positive_real(limit, "limit")
+    limit = check_limit(limit)
     first = int(images is not None)
     size = cell_size(size, 2.0, columns + first)
     fontsize = text_size((columns + first) * size)
