@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.machinery
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from mnn._quiet import notices_dropped, quiet_import, without_notices
@@ -142,3 +144,37 @@ def test_kernels_print_no_connection_warning_but_keep_the_cells_warnings() -> No
     )
     assert "without encryption" not in result.stderr
     assert "UserWarning: kept" in result.stdout
+
+
+ROOT = Path(__file__).resolve().parents[1]
+FRAMEWORKS = ("tensorflow", "keras")
+
+
+def imported_modules(source: str) -> list[str]:
+    """The top-level names of the modules that ``source`` imports, in the order of its lines."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name.split(".")[0]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append((node.lineno, node.module.split(".")[0]))
+    return [name for _, name in sorted(found)]
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda path: path.stem
+)
+def test_notebooks_import_mnn_before_tensorflow(path: Path) -> None:
+    # The first import of TensorFlow is quiet only once mnn is imported (see mnn._quiet): a
+    # notebook that imports Keras first prints TensorFlow's start-up notices, in the book build
+    # too.
+    notebook = nbformat.read(path, as_version=4)
+    names = [
+        name
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for name in imported_modules(cell.source)
+    ]
+    if any(name in FRAMEWORKS for name in names):
+        first = next(name for name in names if name in ("mnn", *FRAMEWORKS))
+        assert first == "mnn", f"{path.name} imports {first} before mnn"
