@@ -494,6 +494,15 @@ def check_text(value: Any, name: str) -> str | None:
     return value
 
 
+def check_word(value: Any, name: str, example: str = "") -> str:
+    """Check that ``value`` is a non-empty string (a name, a label); return it. ``example``, if
+    given, is shown in the message."""
+    if not isinstance(value, str) or not value:
+        such = f" such as {example!r}" if example else ""
+        raise TypeError(f"{name} must be a non-empty string{such}, got {describe(value)}.")
+    return value
+
+
 def check_instance(value: Any, name: str, kind: type | tuple[type, ...], what: str) -> Any:
     """Check that ``value`` is an instance of ``kind``; ``what`` says what that is in words, with
     an example, e.g. ``"a matplotlib Axes, such as plt.subplots()[1]"``."""

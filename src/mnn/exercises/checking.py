@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_callable, check_mapping, describe
+from .._validation import check_callable, check_mapping, check_word, describe
 
 #: How a case's outputs are compared: ``compare(expected, got)`` returns ``None`` when they
 #: agree and a plain-words description of the first difference otherwise.
@@ -189,8 +189,8 @@ def run_checks(
     -------
     CheckReport
     """
-    _check_words(task, "task")
-    _check_words(signature, "signature")
+    check_word(task, "task")
+    check_word(signature, "signature")
     cases = _check_records(cases, "cases", Case, "a non-empty list of Case objects")
     for i, case in enumerate(cases):
         check_mapping(case.arguments, f"cases[{i}].arguments", "{'a': a}")
@@ -243,12 +243,6 @@ def check_arguments(function: Any, name: str, signature: str, count: int) -> Any
             f"yours takes {parameters}."
         ) from None
     return function
-
-
-def _check_words(value: Any, name: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise TypeError(f"{name} must be a non-empty string, got {describe(value)}.")
-    return value
 
 
 def _check_records(

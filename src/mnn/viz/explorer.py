@@ -24,6 +24,7 @@ from .._validation import (
     check_names,
     check_nonempty,
     check_scalar,
+    check_word,
     describe,
 )
 from .overlays import as_rgb, overlay_grid
@@ -39,6 +40,15 @@ def _png(figure: Any) -> bytes:
     figure.savefig(buffer, format="png", dpi=100)
     plt.close(figure)
     return buffer.getvalue()
+
+
+def _image_menu(names: Sequence[str]) -> Any:
+    """The drop-down menu of the images, by name; its value is the chosen image's index."""
+    import ipywidgets
+
+    return ipywidgets.Dropdown(
+        options=[(name, index) for index, name in enumerate(names)], description="image"
+    )
 
 
 def _require_ipywidgets(who: str, static: str) -> None:
@@ -97,9 +107,7 @@ class HeatmapExplorer(_Shown):
         import ipywidgets
 
         self.images, self.heatmap, self.classes, self.alpha = images, heatmap, classes, alpha
-        self.image = ipywidgets.Dropdown(
-            options=[(name, index) for index, name in enumerate(names)], description="image"
-        )
+        self.image = _image_menu(names)
         self.target = ipywidgets.Dropdown(options=list(classes[0]), description="class")
         self.layer = ipywidgets.Dropdown(options=list(layers), description="layer")
         self.picture = ipywidgets.Image(format="png")
@@ -208,9 +216,7 @@ class RelevanceExplorer(_Shown):
         import ipywidgets
 
         self.images, self.relevance, self.label, self.limit = images, relevance, label, limit
-        self.image = ipywidgets.Dropdown(
-            options=[(name, index) for index, name in enumerate(names)], description="image"
-        )
+        self.image = _image_menu(names)
         self.value = ipywidgets.SelectionSlider(
             options=[(f"{value:g}", value) for value in values], description=label
         )
@@ -278,8 +284,7 @@ def relevance_explorer(
     check_callable(relevance, "relevance", "relevance(image, value) -> (H, W) array")
     values = _check_values(values)
     names = _image_names(names, count)
-    if not isinstance(label, str) or not label:
-        raise TypeError(f"label must be a non-empty string such as 'gamma', got {describe(label)}.")
+    label = check_word(label, "label", "gamma")
     limit = check_limit(limit)
     _require_ipywidgets("relevance_explorer", "relevance_grid")
     return RelevanceExplorer(images, relevance, values, names, label, limit)
