@@ -11,8 +11,9 @@ export CHROMIUM
 LAB_DIR ?= notebooks/
 # Times on the 2-core CPU machines the course targets. A fresh clone's `make test` took 39 minutes
 # (set-up included) and CI's 33; the unit tests alone take about 25, so later runs take about 30.
-# A first book executes every chapter and trains every model: about 20 minutes.
-FIRST_BOOK := 20 minutes
+# A first book executes every chapter and trains every model: 8 minutes on a quiet 2-core AMD EPYC,
+# 16.5 on a slower, busier 2-core machine.
+FIRST_BOOK := 8 to 17 minutes
 FIRST_TEST := 40 minutes
 LATER_TEST := 30 minutes
 
@@ -22,7 +23,7 @@ LATER_TEST := 30 minutes
 # executed notebook lose its figures without an error.
 book: $(STAMP) data
 	@echo "Building the book into _build/html, executing the notebooks whose code changed (a first"
-	@echo "build on a 2-core CPU takes about $(FIRST_BOOK) as the models are trained and cached;"
+	@echo "build on a 2-core CPU takes $(FIRST_BOOK) as the models are trained and cached;"
 	@echo "after that, a minute or less)."
 	env -u MPLBACKEND $(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "The book is in _build/html/index.html"
