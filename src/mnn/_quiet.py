@@ -12,6 +12,9 @@ oneDNN notice, would also change the kernels TensorFlow computes with.
 TensorFlow in the process, by ``mnn`` or by anyone else (``import keras`` imports it too), runs
 with descriptor 2 written to a temporary file, and everything written there that is not one of
 :data:`NOTICES` (warnings, errors, anything new) is written back to standard error afterwards.
+The Keras backend of :mod:`mnn.explain` does the same around the first call of each function it
+compiles, where TensorFlow optimises the function's graph and may say that oneDNN falls back to
+Eigen for an int32 operation.
 """
 
 from __future__ import annotations
@@ -33,8 +36,15 @@ NOTICES = (
     re.compile(_ABSL_INFO + r"port\.cc:\d+\] oneDNN custom operations are on\."),
     re.compile(_ABSL_INFO + r"cpu_feature_guard\.cc:\d+\] This TensorFlow binary is optimized "),
     re.compile(r"To enable the following instructions: .*rebuild TensorFlow with the appropriate"),
+    # Logged at the ERROR level, once per process, when the first compiled function with an int32
+    # operation that oneDNN would take is optimised on a CPU without the AVX-512 it wants for
+    # int32 (this AMD EPYC): Eigen computes it instead, with the same results.
+    re.compile(
+        r"E\d{4} [\d:.]+ +\d+ util\.cc:\d+\] oneDNN supports DT_INT32 only on platforms with "
+        r"AVX-512\. Falling back to the default Eigen-based implementation"
+    ),
 )
-"""Start-up lines that are dropped: each pattern must match at the start of a line."""
+"""Lines that are dropped: each pattern must match at the start of a line."""
 
 
 def without_notices(text: str, notices: Sequence[re.Pattern[str]] = NOTICES) -> str:

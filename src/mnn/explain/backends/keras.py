@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from typing import Any
 
 import keras
@@ -24,6 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..._padding import same_padding
+from ..._quiet import notices_dropped
 from .base import (
     BatchNormParameters,
     Geometry,
@@ -498,7 +499,8 @@ def run(
         )
     key = (graph.input_shape, kind, keep, wrt, frozenset(replace.items()))
     functions = _functions.setdefault(model, {})
-    if key not in functions:
+    first = key not in functions
+    if first:
         functions[key] = _compile(model, graph, objective, keep, wrt, replace)
     if objective is not None and objective.weights is not None:
         extra = objective.weights.astype(images.dtype, copy=False)
@@ -506,9 +508,12 @@ def run(
         extra = objective.classes.astype(np.int32)
     else:
         extra = np.zeros((len(images), max(objective.count if objective else 0, 1)), np.int32)
-    outputs, values, chosen, gradients = functions[key](
-        tf.convert_to_tensor(images), tf.convert_to_tensor(extra)
-    )
+    # The first call traces the function and optimises its graph, where TensorFlow may log a
+    # notice (mnn._quiet.NOTICES) that would end up in every executed notebook.
+    with notices_dropped() if first else nullcontext():
+        outputs, values, chosen, gradients = functions[key](
+            tf.convert_to_tensor(images), tf.convert_to_tensor(extra)
+        )
     stacked = [g.numpy() for g in gradients]
     return Run(
         outputs={i: o.numpy() for i, o in zip(keep, outputs, strict=True)},
