@@ -417,10 +417,12 @@ def _compile(
     replace: Mapping[int, Replacement],
 ):
     """A tf.function (images, extra) -> (outputs, values, classes, gradients, leaves), where
-    ``extra`` is the objective's classes or weights (ignored for a top-k objective)."""
+    ``extra`` is the objective's classes or weights (ignored for a top-k objective), and a list
+    that its trace fills: for each leaf, whether it has the batch's leading axis."""
     nodes = sorted({*keep, *wrt, *([objective.node] if objective else [])} - {0})
     inner = keras.Model(model.inputs, [graph.nodes[i].layer.output for i in nodes])
     count = objective.count if objective is not None else 0
+    batched: list[bool] = []
 
     def run(images: tf.Tensor, extra: tf.Tensor):
         with tf.GradientTape(persistent=count > 1, watch_accessed_variables=False) as tape:
@@ -435,6 +437,8 @@ def _compile(
                 scores, chosen = _objective_values(objective, outputs[objective.node], extra)
                 totals = [tf.reduce_sum(scores[:, j]) for j in range(count)]
         sources = [outputs[i] for i in wrt] + tensor_ops.leaves
+        # The batch axis is the only one of unknown size while tracing.
+        batched[:] = [bool(leaf.shape.rank) and leaf.shape[0] is None for leaf in tensor_ops.leaves]
         gradients = []
         if objective is not None and sources:
             # One call per objective (a non-persistent tape allows one), all sources at once.
@@ -455,9 +459,10 @@ def _compile(
     else:
         extra = tf.TensorSpec((None, max(count, 1)), tf.int32)
     # One trace for every batch size.
-    return tf.function(
+    function = tf.function(
         run, input_signature=[tf.TensorSpec((None, *graph.input_shape), image.dtype), extra]
     )
+    return function, batched
 
 
 def _objective_values(objective: Objective, output: Any, extra: Any) -> tuple[Any, Any]:
@@ -508,21 +513,34 @@ def run(
         extra = objective.classes.astype(np.int32)
     else:
         extra = np.zeros((len(images), max(objective.count if objective else 0, 1)), np.int32)
+    empty = len(images) == 0
+    if empty:
+        # TensorFlow 2.21's oneDNN convolution returns its input unchanged for an empty batch
+        # (where oneDNN is on, as on AMD EPYC processors with AVX-512), so the model runs on one
+        # image of zeros and every batch axis is cut back to none.
+        images = np.zeros((1, *images.shape[1:]), images.dtype)
+        extra = np.zeros((1, *extra.shape[1:]), extra.dtype)
+    function, batched = functions[key]
     # The first call traces the function and optimises its graph, where TensorFlow may log a
     # notice (mnn._quiet.NOTICES) that would end up in every executed notebook.
     with notices_dropped() if first else nullcontext():
-        outputs, values, chosen, gradients = functions[key](
+        outputs, values, chosen, gradients = function(
             tf.convert_to_tensor(images), tf.convert_to_tensor(extra)
         )
-    stacked = [g.numpy() for g in gradients]
+    keep_rows = slice(0, 0) if empty else slice(None)
+    stacked = [g.numpy()[:, keep_rows] for g in gradients[: len(wrt)]]
+    leaves = [
+        g.numpy()[:, keep_rows] if has_batch else g.numpy() * 0 if empty else g.numpy()
+        for g, has_batch in zip(gradients[len(wrt) :], batched, strict=True)
+    ]
     return Run(
-        outputs={i: o.numpy() for i, o in zip(keep, outputs, strict=True)},
-        values=values.numpy() if objective is not None else None,
-        classes=chosen.numpy().astype(np.int64)
+        outputs={i: o.numpy()[keep_rows] for i, o in zip(keep, outputs, strict=True)},
+        values=values.numpy()[keep_rows] if objective is not None else None,
+        classes=chosen.numpy()[keep_rows].astype(np.int64)
         if objective is not None and objective.weights is None
         else None,
-        gradients=dict(zip(wrt, stacked[: len(wrt)], strict=True)),
-        leaves=tuple(stacked[len(wrt) :]),
+        gradients=dict(zip(wrt, stacked, strict=True)),
+        leaves=tuple(leaves),
     )
 
 
