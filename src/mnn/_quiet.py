@@ -37,8 +37,8 @@ NOTICES = (
     re.compile(_ABSL_INFO + r"cpu_feature_guard\.cc:\d+\] This TensorFlow binary is optimized "),
     re.compile(r"To enable the following instructions: .*rebuild TensorFlow with the appropriate"),
     # Logged at the ERROR level, once per process, when the first compiled function with an int32
-    # operation that oneDNN would take is optimised on a CPU without the AVX-512 it wants for
-    # int32 (this AMD EPYC): Eigen computes it instead, with the same results.
+    # operation that oneDNN would take is optimised on some CPUs (an AMD EPYC with AVX-512, where
+    # TensorFlow still says it lacks it): Eigen computes it instead, with the same results.
     re.compile(
         r"E\d{4} [\d:.]+ +\d+ util\.cc:\d+\] oneDNN supports DT_INT32 only on platforms with "
         r"AVX-512\. Falling back to the default Eigen-based implementation"

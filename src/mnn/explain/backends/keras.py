@@ -516,8 +516,8 @@ def run(
     empty = len(images) == 0
     if empty:
         # TensorFlow 2.21's oneDNN convolution returns its input unchanged for an empty batch
-        # (where oneDNN is on, as on AMD EPYC processors with AVX-512), so the model runs on one
-        # image of zeros and every batch axis is cut back to none.
+        # (where oneDNN is on, as on the AMD EPYC the course was tested on), so the model runs on
+        # one image of zeros and every batch axis is cut back to none.
         images = np.zeros((1, *images.shape[1:]), images.dtype)
         extra = np.zeros((1, *extra.shape[1:]), extra.dtype)
     function, batched = functions[key]
@@ -527,19 +527,21 @@ def run(
         outputs, values, chosen, gradients = function(
             tf.convert_to_tensor(images), tf.convert_to_tensor(extra)
         )
-    keep_rows = slice(0, 0) if empty else slice(None)
-    stacked = [g.numpy()[:, keep_rows] for g in gradients[: len(wrt)]]
-    leaves = [
-        g.numpy()[:, keep_rows] if has_batch else g.numpy() * 0 if empty else g.numpy()
-        for g, has_batch in zip(gradients[len(wrt) :], batched, strict=True)
-    ]
+    rows = slice(0, 0) if empty else slice(None)  # of every batch axis
+    stacked = [g.numpy() for g in gradients]
+    leaves = stacked[len(wrt) :]
+    if empty:  # a leaf without a batch axis has the sum over no image as its gradient
+        leaves = [
+            g[:, rows] if has_batch else np.zeros_like(g)
+            for g, has_batch in zip(leaves, batched, strict=True)
+        ]
     return Run(
-        outputs={i: o.numpy()[keep_rows] for i, o in zip(keep, outputs, strict=True)},
-        values=values.numpy()[keep_rows] if objective is not None else None,
-        classes=chosen.numpy()[keep_rows].astype(np.int64)
+        outputs={i: o.numpy()[rows] for i, o in zip(keep, outputs, strict=True)},
+        values=values.numpy()[rows] if objective is not None else None,
+        classes=chosen.numpy()[rows].astype(np.int64)
         if objective is not None and objective.weights is None
         else None,
-        gradients=dict(zip(wrt, stacked, strict=True)),
+        gradients={i: g[:, rows] for i, g in zip(wrt, stacked[: len(wrt)], strict=True)},
         leaves=tuple(leaves),
     )
 
